@@ -35,6 +35,8 @@ const node = {
 	minify: production,
 	sourcemap: !production,
 	sourcesContent: false,
+	// jsonc-parser's CommonJS build loads its parts through a UMD wrapper that esbuild cannot follow.
+	mainFields: ['module', 'main'],
 	logLevel: 'silent',
 	plugins: [problemMatcher],
 };

@@ -23,7 +23,10 @@ export const systemClock: Clock = {
 	setTimeout: (fn, ms) => chainedTimeout(fn, ms),
 };
 
-/** A `setTimeout` that chains delays longer than the timer limit instead of firing at once. */
+/**
+ * A `setTimeout` that chains delays longer than the timer limit instead of firing at once. The
+ * timer keeps the process alive: a pending retry is work the CLI must wait for.
+ */
 export function chainedTimeout(fn: () => void, ms: number): IDisposable {
 	let handle: NodeJS.Timeout | undefined;
 	const arm = (remaining: number) => {
@@ -36,7 +39,6 @@ export function chainedTimeout(fn: () => void, ms: number): IDisposable {
 				fn();
 			}
 		}, step);
-		handle.unref?.();
 	};
 	arm(Number.isFinite(ms) ? ms : maxTimerDelay);
 	return {

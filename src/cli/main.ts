@@ -1,0 +1,317 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger, filterSink, formatContext, type LogLevel, type LogSink } from '../core/base/logger';
+import { formatDuration } from '../core/duration';
+import { Engine, historyFileName } from '../core/engine';
+import { HistoryStore } from '../core/history';
+import { workspaceStateDir } from '../core/stateFile';
+import { formatDiagnostic, type ParseResult, readJobsFile } from '../core/jobsFile';
+import type { RunRecord } from '../core/model';
+import { killAllGroups } from '../core/runner';
+import { RunnerService } from '../core/runnerService';
+import { describeSchedule, fireTimes, validateCron } from '../core/triggers';
+
+const usage = `Usage: workspace-jobs <command> [options]
+
+Commands:
+  validate                 check the file; exit 1 with PATH:LINE:COL lines on problems
+  list [--json]            jobs with schedule, enabled and next run
+  next ID [--count N] [--from ISO]
+                           the next N fire times of a scheduled job
+  run [ID...] [--json] [--concurrency N]
+                           run jobs now (all when none is named) with their dependencies
+  start                    run the scheduler in the foreground until SIGINT/SIGTERM
+  history [ID] [--json] [--limit N]
+                           past runs of this workspace
+
+Options:
+  --file PATH              the jobs file (default ./.jobs.json)
+  --verbose                debug log lines;  --trace for everything;  --quiet for warnings only
+  --help                   this text`;
+
+/** Exit codes: 0 ok, 1 a job or the file failed, 2 bad usage. */
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+	const { values, positionals } = parseArgs({
+		args: argv,
+		allowPositionals: true,
+		options: {
+			file: { type: 'string', default: '.jobs.json' },
+			json: { type: 'boolean', default: false },
+			concurrency: { type: 'string' },
+			count: { type: 'string', default: '5' },
+			from: { type: 'string' },
+			limit: { type: 'string', default: '20' },
+			verbose: { type: 'boolean', default: false },
+			trace: { type: 'boolean', default: false },
+			quiet: { type: 'boolean', default: false },
+			help: { type: 'boolean', short: 'h', default: false },
+		},
+	});
+	const [command, ...args] = positionals;
+	if (values.help || !command) {
+		process.stdout.write(`${usage}\n`);
+		return command || values.help ? 0 : 2;
+	}
+	const level: LogLevel = values.trace ? 'trace' : values.verbose ? 'debug' : values.quiet ? 'warn' : 'info';
+	const file = path.resolve(values.file);
+	const parsed = () => readJobsFile(file, { validateCron });
+	switch (command) {
+		case 'validate':
+			return validate(parsed());
+		case 'list':
+			return list(parsed(), values.json);
+		case 'next':
+			return next(parsed(), args, positiveInt(values.count, '--count'), values.from);
+		case 'run':
+			return run(file, parsed(), args, values.json, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
+		case 'start':
+			return start(file, parsed(), level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
+		case 'history':
+			return history(file, args[0], values.json, positiveInt(values.limit, '--limit'));
+		default:
+			throw new UsageError(`unknown command "${command}"`);
+	}
+}
+
+function validate(result: ParseResult): number {
+	printDiagnostics(result, process.stdout);
+	if (result.diagnostics.some((d) => d.severity === 'error')) {
+		return 1;
+	}
+	process.stderr.write(`${result.config.jobs.length} job${result.config.jobs.length === 1 ? '' : 's'}, no problems\n`);
+	return 0;
+}
+
+function list(result: ParseResult, json: boolean): number {
+	printDiagnostics(result, process.stderr);
+	const now = Date.now();
+	const rows = result.config.jobs.map((job) => {
+		const next = job.schedule && job.enabled !== false ? fireTimes(job.schedule, now, 1)[0] : undefined;
+		return {
+			id: job.id,
+			name: job.name ?? job.id,
+			schedule: job.schedule ? describeSchedule(job.schedule) : 'manual',
+			enabled: job.enabled ?? true,
+			nextRun: next === undefined ? null : new Date(next).toISOString(),
+			dependsOn: job.dependsOn ?? [],
+		};
+	});
+	if (json) {
+		for (const row of rows) {
+			process.stdout.write(`${JSON.stringify(row)}\n`);
+		}
+	} else {
+		printTable(
+			['ID', 'SCHEDULE', 'ENABLED', 'NEXT RUN'],
+			rows.map((r) => [r.id, r.schedule + (r.dependsOn.length ? ` (after ${r.dependsOn.join(', ')})` : ''), r.enabled ? 'yes' : 'no', r.nextRun ?? '-']),
+		);
+	}
+	return result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+function next(result: ParseResult, args: string[], count: number, from: string | undefined): number {
+	const id = args[0];
+	if (!id) {
+		throw new UsageError('next needs a job id');
+	}
+	const job = result.config.jobs.find((j) => j.id === id);
+	if (!job) {
+		printDiagnostics(result, process.stderr);
+		process.stderr.write(`workspace-jobs: no valid job "${id}" in ${result.config.jobs.length ? 'the file' : 'an empty or invalid file'}\n`);
+		return 1;
+	}
+	if (!job.schedule) {
+		process.stderr.write(`workspace-jobs: job "${id}" has no schedule (manual or dependency-only)\n`);
+		return 1;
+	}
+	const fromMs = from === undefined ? Date.now() : Date.parse(from);
+	if (Number.isNaN(fromMs)) {
+		throw new UsageError(`--from: "${from}" is not an ISO-8601 date-time`);
+	}
+	for (const t of fireTimes(job.schedule, fromMs, count, fromMs)) {
+		process.stdout.write(`${new Date(t).toISOString()}\n`);
+	}
+	return 0;
+}
+
+async function run(file: string, result: ParseResult, ids: string[], json: boolean, level: LogLevel, concurrency: number | undefined): Promise<number> {
+	printDiagnostics(result, process.stderr);
+	const known = new Set(result.config.jobs.map((j) => j.id));
+	const unknown = ids.filter((id) => !known.has(id));
+	if (unknown.length) {
+		process.stderr.write(`workspace-jobs: no valid job ${unknown.map((id) => `"${id}"`).join(', ')} in ${file}\n`);
+		return 1;
+	}
+	const targets = ids.length ? ids : result.config.jobs.map((j) => j.id);
+	const engine = createEngine(file, level, concurrency, process.stderr);
+	engine.load(result.config);
+	if (json) {
+		engine.onDidFinishRun((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
+	}
+	const stop = onSignals(async () => {
+		await engine.stop();
+	});
+	try {
+		const records = await engine.run(targets);
+		const failed = records.filter((r) => r.status !== 'completed');
+		if (!json) {
+			summarize(records);
+		}
+		const invalid = ids.length === 0 && result.diagnostics.some((d) => d.severity === 'error');
+		return failed.length === 0 && !invalid && !stop.signaled ? 0 : 1;
+	} finally {
+		stop.dispose();
+		engine.dispose();
+	}
+}
+
+async function start(file: string, result: ParseResult, level: LogLevel, concurrency: number | undefined): Promise<number> {
+	printDiagnostics(result, process.stderr);
+	const engine = createEngine(file, level, concurrency, process.stdout);
+	engine.load(result.config);
+	const service = new RunnerService(engine, path.dirname(file), `workspace-jobs CLI start (pid ${process.pid})`, engine.logger);
+	await service.start();
+	const watcher = watchFile(file, () => {
+		const reloaded = readJobsFile(file, { validateCron });
+		printDiagnostics(reloaded, process.stderr);
+		if (reloaded.diagnostics.some((d) => d.path === '' && d.severity === 'error')) {
+			process.stderr.write('workspace-jobs: the file cannot be read; keeping the last good definitions\n');
+			return;
+		}
+		engine.load(reloaded.config);
+	});
+	// Lease retries and watchers do not keep the process alive; a passive `start` must stay.
+	const keepAlive = setInterval(() => undefined, 1 << 30);
+	await new Promise<void>((resolve) => {
+		const stop = onSignals(async () => {
+			clearInterval(keepAlive);
+			watcher.close();
+			await service.stop();
+			service.dispose();
+			stop.dispose();
+			resolve();
+		});
+	});
+	engine.dispose();
+	return 0;
+}
+
+function history(file: string, id: string | undefined, json: boolean, limit: number): number {
+	const stateDir = workspaceStateDir(path.dirname(file));
+	const records = new HistoryStore(path.join(stateDir, historyFileName)).read({ jobId: id, limit });
+	if (json) {
+		for (const r of records) {
+			process.stdout.write(`${JSON.stringify(r)}\n`);
+		}
+	} else if (records.length === 0) {
+		process.stderr.write(`No runs recorded yet${id ? ` for "${id}"` : ''} (${stateDir})\n`);
+	} else {
+		printTable(
+			['ENDED', 'JOB', 'RUN', 'STATUS', 'DURATION', 'TRIGGER'],
+			records.map((r) => [
+				r.endedAt,
+				r.jobId,
+				r.attempt > 1 ? `${r.runId}#${r.attempt}` : r.runId,
+				r.status + (r.reason && r.status !== 'completed' ? ` (${r.reason})` : ''),
+				formatDuration(r.durationMs),
+				r.trigger,
+			]),
+		);
+	}
+	return 0;
+}
+
+function createEngine(file: string, level: LogLevel, concurrency: number | undefined, out: NodeJS.WritableStream): Engine {
+	const sink: LogSink = {
+		write(lvl, message, context) {
+			const time = new Date().toISOString().slice(11, 23);
+			out.write(`${time} ${lvl.toUpperCase().padEnd(5)} ${formatContext(context)}${message}\n`);
+		},
+	};
+	return new Engine({ workspaceFolder: path.dirname(file), concurrency, logger: createLogger(filterSink(level, sink)) });
+}
+
+function summarize(records: RunRecord[]): void {
+	for (const r of records) {
+		const mark = r.status === 'completed' ? 'ok  ' : r.status === 'skipped' ? 'skip' : 'FAIL';
+		const detail = r.status === 'completed' ? '' : ` ${r.status}${r.message ? `: ${r.message}` : ''}`;
+		process.stderr.write(`${mark} ${r.jobId} (${formatDuration(r.durationMs)})${detail}\n`);
+	}
+}
+
+function printDiagnostics(result: ParseResult, out: NodeJS.WritableStream): void {
+	for (const d of result.diagnostics) {
+		out.write(`${formatDiagnostic(d)}\n`);
+	}
+}
+
+function printTable(header: string[], rows: string[][]): void {
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	for (const row of [header, ...rows]) {
+		process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}\n`);
+	}
+}
+
+function positiveInt(value: string, name: string): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1) {
+		throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+	}
+	return n;
+}
+
+/** Runs `handler` once on the first SIGINT/SIGTERM; a second signal kills every job group and exits at once. */
+function onSignals(handler: () => Promise<void>): { signaled: boolean; dispose(): void } {
+	const state = { signaled: false, dispose };
+	const listener = () => {
+		if (state.signaled) {
+			void killAllGroups(0).finally(() => process.exit(130));
+			return;
+		}
+		state.signaled = true;
+		handler().catch((err) => process.stderr.write(`workspace-jobs: ${String(err)}\n`));
+	};
+	process.on('SIGINT', listener);
+	process.on('SIGTERM', listener);
+	function dispose() {
+		process.off('SIGINT', listener);
+		process.off('SIGTERM', listener);
+	}
+	return state;
+}
+
+/** Watches the jobs file (and its folder, since editors replace files on save), debounced. */
+function watchFile(file: string, onChange: () => void): { close(): void } {
+	let timer: NodeJS.Timeout | undefined;
+	let watcher: fs.FSWatcher | undefined;
+	try {
+		watcher = fs.watch(path.dirname(file), (_event, name) => {
+			if (name === path.basename(file)) {
+				clearTimeout(timer);
+				timer = setTimeout(onChange, 200);
+			}
+		});
+	} catch {
+		// No watching on this file system; the definitions stay as loaded.
+	}
+	return {
+		close() {
+			clearTimeout(timer);
+			watcher?.close();
+		},
+	};
+}
+
+main(process.argv.slice(2)).then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(err) => {
+		const message = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (err as Error).message : String((err as Error)?.stack ?? err);
+		process.stderr.write(`workspace-jobs: ${message}\n${err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? "Try 'workspace-jobs --help'.\n" : ''}`);
+		process.exitCode = 2;
+	},
+);

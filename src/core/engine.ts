@@ -1,0 +1,1067 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import PQueue from 'p-queue';
+import { abortableDelay, abortKind, RunAbort, yieldToLoop } from './abort';
+import { maxAttempts, retryDelay } from './backoff';
+import { type Clock, systemClock } from './base/clock';
+import { Disposable, type IDisposable } from './base/disposable';
+import { Emitter, type Event } from './base/events';
+import { type Logger, nullLogger } from './base/logger';
+import { formatDuration } from './duration';
+import { HistoryStore, type HistoryQuery, type InFlightRun, RunJournal } from './history';
+import { MetricsCollector, type MetricsSnapshot } from './metrics';
+import type { JobDefinition, JobsConfig, JobState, RunReason, RunRecord, RunStatus, Trigger } from './model';
+import { newRunId } from './runIds';
+import { type ProcessResult, type ProcessSpec, runProcess } from './runner';
+import { type Fire, type Missed, Scheduler } from './scheduler';
+import { readJsonFile, workspaceStateDir, writeFileAtomic } from './stateFile';
+import { fireTimes } from './triggers';
+import { OutputLog } from './outputLog';
+
+export const defaultConcurrency = 4;
+export const historyFileName = 'history.jsonl';
+const defaultStartingDeadlineMs = 3_600_000;
+const heartbeatMs = 30_000;
+const dispatchBatch = 64;
+
+/** Options the host (CLI, extension, tests) sets; the engine never reads settings itself. */
+export interface EngineOptions {
+	/** The folder that holds `.jobs.json`: default cwd and the key of the state folder. */
+	workspaceFolder: string;
+	/** Overrides the file's `concurrency`. */
+	concurrency?: number;
+	clock?: Clock;
+	logger?: Logger;
+	/** Where history, logs and state live; `null` keeps nothing on disk. @default per-workspace folder under the state root */
+	stateDir?: string | null;
+	/** Bytes of each run's output that are copied to the logger (the full output stays in the run's log file). @default 16384 */
+	outputLogLimit?: number;
+	/** SIGTERM to SIGKILL grace when a run's process group is killed. @default 2000 */
+	killGraceMs?: number;
+	/** Replaces the process runner (the benchmark swaps in alternatives). */
+	runProcess?: (spec: ProcessSpec) => Promise<ProcessResult>;
+}
+
+/** A run that has not finished yet. */
+export interface ActiveRun {
+	runId: string;
+	jobId: string;
+	attempt: number;
+	state: 'pending' | 'queued' | 'running';
+	trigger: Trigger;
+	scheduledAt?: string;
+	startedAt?: string;
+	logFile?: string;
+}
+
+/** Everything a UI shows about one job. */
+export interface JobSnapshot {
+	id: string;
+	name: string;
+	definition: JobDefinition;
+	state: JobState;
+	enabled: boolean;
+	/** Epoch ms of the next scheduled fire, if any. */
+	nextRunAt?: number;
+	lastRun?: RunRecord;
+	active: ActiveRun[];
+	/** True for jobs registered in code rather than read from `.jobs.json`. */
+	programmatic: boolean;
+}
+
+export interface JobStateChange {
+	jobId: string;
+	state: JobState;
+	previous: JobState;
+}
+
+export interface RunOutput {
+	jobId: string;
+	runId: string;
+	stream: 'stdout' | 'stderr';
+	text: string;
+}
+
+interface RunHandle {
+	info: ActiveRun;
+	controller: AbortController;
+	done: Promise<RunRecord>;
+}
+
+interface Runtime {
+	state: JobState;
+	lastRun?: RunRecord;
+	active: Map<string, RunHandle>;
+	/** Tail of the `overlap: queue` chain. */
+	chain: Promise<unknown>;
+}
+
+interface PersistedState {
+	version: 1;
+	lastAlive?: number;
+	lastFired?: Record<string, number>;
+	enabled?: Record<string, boolean>;
+	known?: string[];
+}
+
+/**
+ * The scheduling engine: definitions in, runs out. Owns the queue (global concurrency,
+ * priorities), the scheduler (one timer), retries, cancellation, history, metrics and events.
+ * The CLI and the extension are thin layers over this class.
+ */
+export class Engine extends Disposable {
+	private readonly _onDidChangeJobState = this._register(new Emitter<JobStateChange>());
+	/** A job's state changed (queued, running, completed, ...). */
+	readonly onDidChangeJobState: Event<JobStateChange> = this._onDidChangeJobState.event;
+	private readonly _onDidStartRun = this._register(new Emitter<ActiveRun>());
+	/** An attempt started running. */
+	readonly onDidStartRun: Event<ActiveRun> = this._onDidStartRun.event;
+	private readonly _onDidFinishRun = this._register(new Emitter<RunRecord>());
+	/** An attempt finished; its record is already on disk when this fires. */
+	readonly onDidFinishRun: Event<RunRecord> = this._onDidFinishRun.event;
+	private readonly _onDidLoadJobs = this._register(new Emitter<void>());
+	/** Definitions were (re)loaded or a job was registered, removed, enabled or disabled. */
+	readonly onDidLoadJobs: Event<void> = this._onDidLoadJobs.event;
+	private readonly _onDidOutput = this._register(new Emitter<RunOutput>());
+	/** A chunk of a run's output. */
+	readonly onDidOutput: Event<RunOutput> = this._onDidOutput.event;
+	private readonly _onDidChangeStatus = this._register(new Emitter<void>());
+	/** Paused, started or stopped. */
+	readonly onDidChangeStatus: Event<void> = this._onDidChangeStatus.event;
+
+	readonly stateDir: string | undefined;
+	private readonly clock: Clock;
+	/** The logger the engine writes to, for services built around it. */
+	readonly logger: Logger;
+	private readonly queue: PQueue;
+	private readonly scheduler: Scheduler;
+	private readonly metrics: MetricsCollector;
+	private readonly history: HistoryStore | undefined;
+	private readonly journal: RunJournal | undefined;
+	private readonly runner: (spec: ProcessSpec) => Promise<ProcessResult>;
+	private readonly fileJobs = new Map<string, JobDefinition>();
+	private readonly apiJobs = new Map<string, JobDefinition>();
+	private readonly runtimes = new Map<string, Runtime>();
+	private readonly state: PersistedState;
+	private configConcurrency = defaultConcurrency;
+	private started = false;
+	private _paused = false;
+	private stopping = false;
+	private dispatched = 0;
+	private heartbeat: IDisposable | undefined;
+	private pendingRecords: RunRecord[] = [];
+	private pendingWaiters: Array<() => void> = [];
+	private flushScheduled = false;
+	private stateDirty = false;
+	private scheduleGuard: (() => Promise<boolean>) | undefined;
+
+	constructor(private readonly options: EngineOptions) {
+		super();
+		this.clock = options.clock ?? systemClock;
+		this.logger = options.logger ?? nullLogger;
+		this.runner = options.runProcess ?? runProcess;
+		this.stateDir = options.stateDir === null ? undefined : (options.stateDir ?? workspaceStateDir(options.workspaceFolder));
+		this.history = this.stateDir ? new HistoryStore(path.join(this.stateDir, historyFileName)) : undefined;
+		// One journal per process, so a CLI run beside VS Code never takes the other's runs for orphans.
+		this.journal = this.stateDir ? new RunJournal(path.join(this.stateDir, `inflight-${process.pid}.jsonl`)) : undefined;
+		this.state = (this.stateDir && readJsonFile<PersistedState>(path.join(this.stateDir, 'state.json'))) || { version: 1 };
+		this.queue = new PQueue({ concurrency: options.concurrency ?? defaultConcurrency });
+		this.metrics = new MetricsCollector(() => this.clock.now());
+		this.scheduler = this._register(
+			new Scheduler(this.clock, (fire) => this.onFire(fire), (missed) => this.onMissed(missed), this.logger),
+		);
+		this.recoverInterrupted();
+	}
+
+	// ---- definitions -------------------------------------------------------------------
+
+	/**
+	 * Replaces the `.jobs.json` definitions. Running runs finish under their old definition;
+	 * schedules of unchanged jobs keep their grid.
+	 */
+	load(config: JobsConfig): void {
+		this.configConcurrency = config.concurrency ?? defaultConcurrency;
+		this.queue.concurrency = this.options.concurrency ?? this.configConcurrency;
+		const next = new Map(config.jobs.map((job) => [job.id, job]));
+		for (const id of this.fileJobs.keys()) {
+			if (!next.has(id) && !this.apiJobs.has(id)) {
+				this.scheduler.set(id, undefined, this.scheduleOptions({ id }));
+				if (this.runtimes.get(id)?.active.size === 0) {
+					this.runtimes.delete(id);
+				}
+			}
+		}
+		const previous = new Map(this.fileJobs);
+		this.fileJobs.clear();
+		for (const [id, job] of next) {
+			this.fileJobs.set(id, job);
+			this.ensureRuntime(id);
+			const old = previous.get(id);
+			if (!old || JSON.stringify(old.schedule) !== JSON.stringify(job.schedule) || old.enabled !== job.enabled) {
+				this.schedule(job, old !== undefined);
+			}
+		}
+		this.logger.info(`Loaded ${config.jobs.length} job${config.jobs.length === 1 ? '' : 's'}`);
+		this.refreshAllStates();
+		this._onDidLoadJobs.fire();
+	}
+
+	/** Adds a job defined in code (an async function); it shares the queue, limits and metrics. */
+	register(job: JobDefinition): IDisposable {
+		if (this.fileJobs.has(job.id) || this.apiJobs.has(job.id)) {
+			throw new Error(`A job with id "${job.id}" already exists`);
+		}
+		if (!job.run && !job.command) {
+			throw new Error(`Job "${job.id}" needs a command or a run function`);
+		}
+		this.apiJobs.set(job.id, job);
+		this.ensureRuntime(job.id);
+		this.schedule(job, false);
+		this.refreshState(job.id);
+		this._onDidLoadJobs.fire();
+		return {
+			dispose: () => {
+				if (this.apiJobs.get(job.id) === job) {
+					this.apiJobs.delete(job.id);
+					this.scheduler.set(job.id, undefined, this.scheduleOptions(job));
+					this._onDidLoadJobs.fire();
+				}
+			},
+		};
+	}
+
+	/** Enables or disables a job; remembered across restarts in the state folder. */
+	setEnabled(jobId: string, enabled: boolean): void {
+		const job = this.requireJob(jobId);
+		this.state.enabled = { ...this.state.enabled, [jobId]: enabled };
+		if ((job.enabled ?? true) === enabled) {
+			delete this.state.enabled[jobId];
+		}
+		this.saveStateSoon();
+		this.schedule(job, true);
+		this.logger.info(`${enabled ? 'Enabled' : 'Disabled'} job`, { jobId });
+		this.refreshState(jobId);
+		this._onDidLoadJobs.fire();
+	}
+
+	isEnabled(jobId: string): boolean {
+		const job = this.getDefinition(jobId);
+		return job ? (this.state.enabled?.[jobId] ?? job.enabled ?? true) : false;
+	}
+
+	getDefinition(jobId: string): JobDefinition | undefined {
+		return this.fileJobs.get(jobId) ?? this.apiJobs.get(jobId);
+	}
+
+	// ---- lifecycle -------------------------------------------------------------------
+
+	/** Starts the scheduler (catching up what was missed since the last run). Manual runs work without it. */
+	start(): void {
+		if (this.started) {
+			return;
+		}
+		this.started = true;
+		this.stopping = false;
+		for (const job of this.allJobs()) {
+			this.schedule(job, false, true);
+		}
+		this.scheduler.start();
+		this.beat();
+		this.logger.info(`Scheduler started (${this.scheduler.size} scheduled, concurrency ${this.queue.concurrency})`);
+		this._onDidChangeStatus.fire();
+	}
+
+	/** Stops scheduling, cancels every run (killing their process groups) and waits for them to end. */
+	async stop(): Promise<void> {
+		this.stopping = true;
+		this.started = false;
+		this.scheduler.stop();
+		this.heartbeat?.dispose();
+		const active = [...this.runtimes.values()].flatMap((rt) => [...rt.active.values()]);
+		for (const run of active) {
+			run.controller.abort(new RunAbort('stopped', 'the scheduler stopped'));
+		}
+		await Promise.allSettled(active.map((run) => run.done));
+		await this.flush();
+		this.state.lastAlive = this.clock.now();
+		this.saveState();
+		this.logger.info('Scheduler stopped');
+		this._onDidChangeStatus.fire();
+	}
+
+	/** Stops firing schedules but lets running runs finish (the runner lease went to another process). */
+	stopScheduling(): void {
+		if (this.started) {
+			this.started = false;
+			this.scheduler.stop();
+			this.heartbeat?.dispose();
+			this.logger.info('Scheduler stopped scheduling; running jobs finish');
+			this._onDidChangeStatus.fire();
+		}
+	}
+
+	/**
+	 * A check that runs before every scheduled run starts (the runner lease's `verify`), so a
+	 * process that slept through losing its lease never runs the schedule beside the new holder.
+	 */
+	setScheduleGuard(guard: (() => Promise<boolean>) | undefined): void {
+		this.scheduleGuard = guard;
+	}
+
+	get isStarted(): boolean {
+		return this.started;
+	}
+
+	get paused(): boolean {
+		return this._paused;
+	}
+
+	/** Pausing holds scheduled fires (they are skipped and logged) and queued runs; running ones go on. */
+	pause(): void {
+		if (!this._paused) {
+			this._paused = true;
+			this.queue.pause();
+			this.logger.info('Scheduler paused');
+			this._onDidChangeStatus.fire();
+		}
+	}
+
+	resume(): void {
+		if (this._paused) {
+			this._paused = false;
+			this.queue.start();
+			this.logger.info('Scheduler resumed');
+			this._onDidChangeStatus.fire();
+		}
+	}
+
+	/** Re-reads the wall clock, e.g. when the host knows the machine woke up. */
+	poke(): void {
+		this.scheduler.poke();
+	}
+
+	// ---- runs -------------------------------------------------------------------
+
+	/**
+	 * Runs jobs now with their dependencies (each dependency once for this trigger) and resolves
+	 * with the final record of every job involved, in finishing order.
+	 */
+	async run(jobIds: readonly string[], trigger: Trigger = 'manual', scheduledAt?: number): Promise<RunRecord[]> {
+		for (const id of jobIds) {
+			this.requireJob(id);
+		}
+		const results: RunRecord[] = [];
+		const memo = new Map<string, Promise<RunRecord>>();
+		const visit = (id: string, viaDependency: boolean): Promise<RunRecord> => {
+			let p = memo.get(id);
+			if (!p) {
+				p = this.runWithDependencies(id, viaDependency ? 'dependency' : trigger, scheduledAt, visit).then((r) => {
+					results.push(r);
+					return r;
+				});
+				memo.set(id, p);
+			}
+			return p;
+		};
+		await Promise.all(jobIds.map((id) => visit(id, false)));
+		return results;
+	}
+
+	/** Cancels every unfinished run of a job, or one run by id. Returns how many were canceled. */
+	cancel(target: { jobId: string } | { runId: string }): number {
+		let count = 0;
+		for (const rt of this.runtimes.values()) {
+			for (const run of rt.active.values()) {
+				if ('runId' in target ? run.info.runId === target.runId : run.info.jobId === target.jobId) {
+					run.controller.abort(new RunAbort('canceled', 'canceled by the user'));
+					count++;
+				}
+			}
+		}
+		return count;
+	}
+
+	/** Resolves when nothing is queued, pending or running. */
+	async whenIdle(): Promise<void> {
+		for (;;) {
+			const active = [...this.runtimes.values()].flatMap((rt) => [...rt.active.values()]);
+			if (active.length === 0) {
+				await this.flush();
+				return;
+			}
+			await Promise.allSettled(active.map((run) => run.done));
+		}
+	}
+
+	// ---- queries -------------------------------------------------------------------
+
+	getJobs(): JobSnapshot[] {
+		return this.allJobs().map((job) => this.snapshot(job));
+	}
+
+	getJob(jobId: string): JobSnapshot | undefined {
+		const job = this.getDefinition(jobId);
+		return job && this.snapshot(job);
+	}
+
+	/** The next `count` fire times of a job from `from` (epoch ms). */
+	nextRuns(jobId: string, count: number, from = this.clock.now()): number[] {
+		const job = this.requireJob(jobId);
+		return job.schedule ? fireTimes(job.schedule, from, count, this.scheduler.anchorOf(jobId) ?? from) : [];
+	}
+
+	/** The soonest scheduled fire over all jobs. */
+	nextDue(): { jobId: string; at: number } | undefined {
+		return this.scheduler.earliest();
+	}
+
+	getMetrics(): MetricsSnapshot {
+		let running = 0;
+		let queued = 0;
+		for (const rt of this.runtimes.values()) {
+			for (const run of rt.active.values()) {
+				if (run.info.state === 'running') {
+					running++;
+				} else {
+					queued++;
+				}
+			}
+		}
+		return this.metrics.snapshot(running, queued);
+	}
+
+	/** Past runs from the persisted history, newest last. */
+	readHistory(query?: HistoryQuery): RunRecord[] {
+		return this.history?.read(query) ?? [];
+	}
+
+	get concurrency(): number {
+		return this.queue.concurrency;
+	}
+
+	override dispose(): void {
+		for (const rt of this.runtimes.values()) {
+			for (const run of rt.active.values()) {
+				run.controller.abort(new RunAbort('stopped', 'the engine was disposed'));
+			}
+		}
+		this.heartbeat?.dispose();
+		super.dispose();
+	}
+
+	// ---- internals: scheduling -------------------------------------------------------------------
+
+	private allJobs(): JobDefinition[] {
+		return [...this.fileJobs.values(), ...this.apiJobs.values()];
+	}
+
+	private requireJob(jobId: string): JobDefinition {
+		const job = this.getDefinition(jobId);
+		if (!job) {
+			throw new Error(`Unknown job "${jobId}"`);
+		}
+		return job;
+	}
+
+	private ensureRuntime(jobId: string): Runtime {
+		let rt = this.runtimes.get(jobId);
+		if (!rt) {
+			rt = { state: 'idle', active: new Map(), chain: Promise.resolve() };
+			this.runtimes.set(jobId, rt);
+		}
+		return rt;
+	}
+
+	private scheduleOptions(job: Pick<JobDefinition, 'id' | 'schedule' | 'catchUp' | 'startingDeadlineMs'>) {
+		return {
+			catchUp: job.catchUp ?? (job.schedule?.kind === 'every' ? 'none' : 'once'),
+			startingDeadlineMs: job.startingDeadlineMs ?? defaultStartingDeadlineMs,
+			lastFired: this.state.lastFired?.[job.id],
+		} as const;
+	}
+
+	/** (Re)arms a job's schedule; on start, catches up from when the engine was last alive. */
+	private schedule(job: JobDefinition, keepAnchor: boolean, catchUp = false): void {
+		if (!this.started && !catchUp) {
+			return;
+		}
+		const enabled = this.isEnabled(job.id);
+		const known = this.state.known?.includes(job.id) ?? false;
+		this.scheduler.set(job.id, enabled ? job.schedule : undefined, {
+			...this.scheduleOptions(job),
+			anchor: keepAnchor ? this.scheduler.anchorOf(job.id) : undefined,
+			since: catchUp && known ? this.state.lastAlive : undefined,
+		});
+	}
+
+	private onFire(fire: Fire): void {
+		const job = this.getDefinition(fire.jobId);
+		if (!job || this.stopping) {
+			return;
+		}
+		this.state.lastFired = { ...this.state.lastFired, [fire.jobId]: fire.scheduledAt };
+		this.saveStateSoon();
+		if (this._paused) {
+			this.logger.info(`Skipped scheduled run at ${new Date(fire.scheduledAt).toISOString()}: scheduler paused`, { jobId: job.id });
+			return;
+		}
+		const trigger: Trigger = fire.catchUp ? 'catch-up' : 'schedule';
+		const start = () => this.run([job.id], trigger, fire.scheduledAt);
+		const guarded = this.scheduleGuard
+			? this.scheduleGuard().then((ok) => {
+					if (ok) {
+						return start();
+					}
+					this.logger.warn('Not running a scheduled run: this process no longer holds the runner lease', { jobId: job.id });
+					return [];
+				})
+			: start();
+		guarded.catch((err) => this.logger.error(`Scheduled run failed to start: ${String(err)}`, { jobId: job.id }));
+	}
+
+	private onMissed(missed: Missed): void {
+		const at = new Date(missed.last).toISOString();
+		const message =
+			missed.count === 1
+				? `missed the run scheduled at ${at}`
+				: `missed ${missed.count} runs scheduled from ${new Date(missed.first).toISOString()} to ${at}`;
+		this.logger.warn(message, { jobId: missed.jobId });
+		const now = new Date(this.clock.now()).toISOString();
+		this.finish({
+			jobId: missed.jobId,
+			runId: newRunId(this.clock.now()),
+			attempt: 1,
+			status: 'missed',
+			reason: 'missed',
+			message,
+			exitCode: null,
+			startedAt: now,
+			endedAt: now,
+			durationMs: 0,
+			trigger: 'schedule',
+			scheduledAt: at,
+		});
+	}
+
+	private beat(): void {
+		this.heartbeat?.dispose();
+		this.state.lastAlive = this.clock.now();
+		this.state.known = this.allJobs().map((job) => job.id);
+		this.saveState();
+		this.heartbeat = this.clock.setTimeout(() => this.beat(), heartbeatMs);
+	}
+
+	// ---- internals: running -------------------------------------------------------------------
+
+	private async runWithDependencies(
+		jobId: string,
+		trigger: Trigger,
+		scheduledAt: number | undefined,
+		visit: (id: string, viaDependency: boolean) => Promise<RunRecord>,
+	): Promise<RunRecord> {
+		const job = this.requireJob(jobId);
+		const deps = job.dependsOn ?? [];
+		if (deps.length > 0) {
+			const results = await Promise.all(deps.map((id) => visit(id, true)));
+			const failed = results.find((r) => r.status !== 'completed');
+			if (failed) {
+				return this.skip(job, trigger, 'dependency-failed', `dependency "${failed.jobId}" ${failed.status}`);
+			}
+		}
+		return this.execute(job, trigger, scheduledAt);
+	}
+
+	/** Applies the overlap policy, then runs every attempt of one trigger of a job. */
+	private async execute(job: JobDefinition, trigger: Trigger, scheduledAt: number | undefined): Promise<RunRecord> {
+		const rt = this.ensureRuntime(job.id);
+		if (rt.active.size > 0) {
+			const policy = job.overlap ?? 'skip';
+			if (policy === 'skip') {
+				const current = [...rt.active.values()][0];
+				if (trigger === 'dependency') {
+					return current.done;
+				}
+				return this.skip(job, trigger, 'overlap', `previous run ${current.info.runId} is still ${current.info.state}`);
+			}
+			if (policy === 'replace') {
+				const previous = [...rt.active.values()];
+				for (const run of previous) {
+					run.controller.abort(new RunAbort('replaced', 'replaced by a newer run'));
+				}
+				await Promise.allSettled(previous.map((run) => run.done));
+			}
+		}
+		const controller = new AbortController();
+		const info: ActiveRun = {
+			runId: newRunId(this.clock.now()),
+			jobId: job.id,
+			attempt: 1,
+			state: 'pending',
+			trigger,
+			scheduledAt: scheduledAt === undefined ? undefined : new Date(scheduledAt).toISOString(),
+		};
+		const previousChain = job.overlap === 'queue' ? rt.chain : undefined;
+		const handle = { info, controller } as RunHandle;
+		handle.done = this.attempts(job, handle, previousChain);
+		rt.active.set(info.runId, handle);
+		if (job.overlap === 'queue') {
+			rt.chain = handle.done.catch(() => undefined);
+		}
+		this.refreshState(job.id);
+		try {
+			return await handle.done;
+		} finally {
+			rt.active.delete(info.runId);
+			this.refreshState(job.id);
+		}
+	}
+
+	private async attempts(job: JobDefinition, handle: RunHandle, previous: Promise<unknown> | undefined): Promise<RunRecord> {
+		await Promise.resolve();
+		if (previous) {
+			await previous;
+		}
+		const { info, controller } = handle;
+		const attempts = maxAttempts(job.retry);
+		for (;;) {
+			const record = await this.attempt(job, handle);
+			const retry = record.status === 'failed' && info.attempt < attempts && !controller.signal.aborted && !this.stopping;
+			record.willRetry = retry || undefined;
+			await this.finish(record);
+			if (!retry) {
+				return record;
+			}
+			const delay = retryDelay(job.retry!, info.attempt);
+			this.logger.info(`Retrying in ${formatDuration(delay)} (attempt ${info.attempt + 1} of ${attempts})`, { jobId: job.id, runId: info.runId });
+			info.attempt++;
+			this.setRunState(handle, 'pending');
+			try {
+				await abortableDelay(delay, controller.signal, (fn, ms) => this.clock.setTimeout(fn, ms));
+			} catch {
+				const aborted = this.abortedRecord(job, handle, Date.now());
+				await this.finish(aborted);
+				return aborted;
+			}
+		}
+	}
+
+	/** One attempt: waits for a queue slot, runs, and turns the outcome into a record. */
+	private async attempt(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
+		const { controller } = handle;
+		this.setRunState(handle, 'queued');
+		const queuedAt = Date.now();
+		try {
+			return await this.queue.add(
+				async () => {
+					if ((++this.dispatched & (dispatchBatch - 1)) === 0) {
+						await yieldToLoop();
+					}
+					if (controller.signal.aborted) {
+						return this.abortedRecord(job, handle, Date.now());
+					}
+					return job.command !== undefined ? this.runCommand(job, handle) : this.runFunction(job, handle);
+				},
+				{ priority: job.priority ?? 0, signal: controller.signal },
+			);
+		} catch {
+			// Aborted while waiting for a slot.
+			return this.abortedRecord(job, handle, queuedAt);
+		}
+	}
+
+	private async runCommand(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
+		const { info, controller } = handle;
+		const logFile = this.stateDir ? path.join(this.stateDir, 'logs', job.id, `${info.runId}-${info.attempt}.log`) : undefined;
+		info.logFile = logFile;
+		this.markStarted(handle);
+		const output = new OutputLog(this.logger, { jobId: job.id, runId: info.runId }, this.options.outputLogLimit ?? 16_384, logFile);
+		const emitOutput = this._onDidOutput.hasListeners;
+		const result = await this.runner({
+			command: job.command as string,
+			cwd: job.cwd ?? this.options.workspaceFolder,
+			env: {
+				...process.env,
+				...job.env,
+				WORKSPACE_JOBS_JOB_ID: job.id,
+				WORKSPACE_JOBS_RUN_ID: info.runId,
+				WORKSPACE_JOBS_ATTEMPT: String(info.attempt),
+			},
+			timeoutMs: job.timeoutMs,
+			signal: controller.signal,
+			killGraceMs: this.options.killGraceMs,
+			logFile,
+			onOutput: (stream, text) => {
+				output.write(stream, text);
+				if (emitOutput) {
+					this._onDidOutput.fire({ jobId: job.id, runId: info.runId, stream, text });
+				}
+			},
+		});
+		output.end();
+		const aborted = controller.signal.aborted && result.reason === 'canceled' ? abortKind(controller.signal) : undefined;
+		const status: RunStatus = result.reason === undefined ? 'completed' : aborted ? 'canceled' : 'failed';
+		const reason: RunReason | undefined = aborted ?? result.reason;
+		if (result.escaped.length > 0) {
+			this.logger.warn(`Processes escaped the job's process group and were killed: ${result.escaped.join(', ')}`, { jobId: job.id, runId: info.runId });
+		}
+		return this.record(job, handle, status, reason, result.message, result.startedAt, result.endedAt, {
+			exitCode: result.exitCode,
+			signal: result.signal,
+			logFile,
+			escaped: result.escaped.length ? result.escaped : undefined,
+		});
+	}
+
+	private async runFunction(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
+		const { info, controller } = handle;
+		this.markStarted(handle);
+		const startedAt = Date.now();
+		const signal = job.timeoutMs ? AbortSignal.any([controller.signal, timeoutSignal(job.timeoutMs)]) : controller.signal;
+		let status: RunStatus = 'completed';
+		let reason: RunReason | undefined;
+		let message: string | undefined;
+		try {
+			await raceAbort(
+				job.run!({
+					jobId: job.id,
+					runId: info.runId,
+					attempt: info.attempt,
+					signal,
+					log: (line) => this.logger.info(line, { jobId: job.id, runId: info.runId }),
+				}),
+				signal,
+			);
+		} catch (err) {
+			if (signal.aborted) {
+				const kind = controller.signal.aborted ? abortKind(controller.signal) : 'timeout';
+				status = kind === 'timeout' ? 'failed' : 'canceled';
+				reason = kind;
+				message = kind === 'timeout' ? `timed out after ${formatDuration(job.timeoutMs ?? 0)}` : String((signal.reason as Error)?.message ?? signal.reason);
+			} else {
+				status = 'failed';
+				reason = 'error';
+				message = err instanceof Error ? err.message : String(err);
+			}
+		}
+		return this.record(job, handle, status, reason, message, startedAt, Date.now(), { exitCode: null });
+	}
+
+	private markStarted(handle: RunHandle): void {
+		const info = handle.info;
+		info.startedAt = new Date().toISOString();
+		this.journal?.started([
+			{ jobId: info.jobId, runId: info.runId, attempt: info.attempt, startedAt: info.startedAt, trigger: info.trigger, scheduledAt: info.scheduledAt, logFile: info.logFile },
+		]);
+		this.setRunState(handle, 'running');
+		if (this._onDidStartRun.hasListeners) {
+			this._onDidStartRun.fire({ ...info });
+		}
+	}
+
+	private record(
+		job: JobDefinition,
+		handle: RunHandle,
+		status: RunStatus,
+		reason: RunReason | undefined,
+		message: string | undefined,
+		startedAt: number,
+		endedAt: number,
+		extra: Partial<RunRecord>,
+	): RunRecord {
+		const { info } = handle;
+		return {
+			jobId: job.id,
+			runId: info.runId,
+			attempt: info.attempt,
+			status,
+			...(reason ? { reason } : {}),
+			...(message && status !== 'completed' ? { message } : {}),
+			exitCode: extra.exitCode ?? null,
+			...(extra.signal ? { signal: extra.signal } : {}),
+			startedAt: new Date(startedAt).toISOString(),
+			endedAt: new Date(endedAt).toISOString(),
+			durationMs: Math.max(0, endedAt - startedAt),
+			trigger: info.trigger,
+			...(info.scheduledAt ? { scheduledAt: info.scheduledAt } : {}),
+			...(extra.logFile ? { logFile: extra.logFile } : {}),
+			...(extra.escaped ? { escaped: extra.escaped } : {}),
+		};
+	}
+
+	private abortedRecord(job: JobDefinition, handle: RunHandle, since: number): RunRecord {
+		const signal = handle.controller.signal;
+		const kind = abortKind(signal);
+		const message = String((signal.reason as Error)?.message ?? signal.reason);
+		return this.record(job, handle, 'canceled', kind === 'timeout' ? 'timeout' : kind, message, since, Date.now(), { exitCode: null });
+	}
+
+	private skip(job: JobDefinition, trigger: Trigger, reason: RunReason, message: string): Promise<RunRecord> {
+		const now = new Date(this.clock.now()).toISOString();
+		this.logger.info(`Skipped: ${message}`, { jobId: job.id });
+		const record: RunRecord = {
+			jobId: job.id,
+			runId: newRunId(this.clock.now()),
+			attempt: 1,
+			status: 'skipped',
+			reason,
+			message,
+			exitCode: null,
+			startedAt: now,
+			endedAt: now,
+			durationMs: 0,
+			trigger,
+		};
+		return this.finish(record).then(() => {
+			this.refreshState(job.id);
+			return record;
+		});
+	}
+
+	// ---- internals: finishing and persistence -------------------------------------------------------------------
+
+	/**
+	 * Queues a finished attempt's record. Records are written in batches (one append per turn
+	 * of the event loop), and nobody hears of a finish before its record is on disk.
+	 */
+	private finish(record: RunRecord): Promise<void> {
+		this.pendingRecords.push(record);
+		return new Promise((resolve) => {
+			this.pendingWaiters.push(resolve);
+			if (!this.flushScheduled) {
+				this.flushScheduled = true;
+				setImmediate(() => this.flushNow());
+			}
+		});
+	}
+
+	private flush(): Promise<void> {
+		return this.pendingRecords.length ? new Promise((resolve) => this.pendingWaiters.push(resolve)) : Promise.resolve();
+	}
+
+	private flushNow(): void {
+		this.flushScheduled = false;
+		const records = this.pendingRecords;
+		const waiters = this.pendingWaiters;
+		this.pendingRecords = [];
+		this.pendingWaiters = [];
+		try {
+			this.history?.append(records);
+			this.journal?.ended(records.filter((r) => r.status !== 'skipped' && r.status !== 'missed'));
+		} catch (err) {
+			this.logger.error(`Could not write run history: ${String(err)}`);
+		}
+		for (const record of records) {
+			this.metrics.record(record);
+			const rt = this.runtimes.get(record.jobId);
+			if (rt && record.status !== 'missed') {
+				rt.lastRun = record;
+			}
+			this.logFinish(record);
+			this._onDidFinishRun.fire(record);
+		}
+		if (this.stateDirty) {
+			this.saveState();
+		}
+		for (const resolve of waiters) {
+			resolve();
+		}
+	}
+
+	private logFinish(r: RunRecord): void {
+		if (r.status === 'missed' || r.status === 'skipped') {
+			return;
+		}
+		const detail = r.status === 'completed' ? formatDuration(r.durationMs) : `${r.message ?? r.reason}, ${formatDuration(r.durationMs)}`;
+		const line = `running -> ${r.status} (${detail})${r.attempt > 1 ? ` attempt ${r.attempt}` : ''}${r.willRetry ? ', will retry' : ''}`;
+		const ctx = { jobId: r.jobId, runId: r.runId };
+		if (r.status === 'failed' || r.status === 'interrupted') {
+			this.logger.error(line, ctx);
+		} else {
+			this.logger.info(line, ctx);
+		}
+	}
+
+	/** Turns runs that a dead process left behind into `interrupted` records. */
+	private recoverInterrupted(): void {
+		if (!this.stateDir) {
+			return;
+		}
+		const orphans = takeDeadJournals(this.stateDir);
+		if (orphans.length === 0) {
+			return;
+		}
+		const now = new Date(this.clock.now()).toISOString();
+		const records: RunRecord[] = orphans.map((o) => ({
+			jobId: o.jobId,
+			runId: o.runId,
+			attempt: o.attempt,
+			status: 'interrupted',
+			reason: 'interrupted',
+			message: 'the process running the scheduler ended while this run was in progress',
+			exitCode: null,
+			startedAt: o.startedAt,
+			endedAt: now,
+			durationMs: Math.max(0, Date.parse(now) - Date.parse(o.startedAt)),
+			trigger: o.trigger,
+			...(o.scheduledAt ? { scheduledAt: o.scheduledAt } : {}),
+			...(o.logFile ? { logFile: o.logFile } : {}),
+		}));
+		this.history?.append(records);
+		for (const record of records) {
+			this.metrics.record(record);
+			this.ensureRuntime(record.jobId).lastRun = record;
+			this.logger.warn(`Run ${record.runId} was interrupted (the process running it ended during it)`, { jobId: record.jobId });
+		}
+	}
+
+	private saveStateSoon(): void {
+		this.stateDirty = true;
+		if (!this.flushScheduled) {
+			this.flushScheduled = true;
+			setImmediate(() => this.flushNow());
+		}
+	}
+
+	private saveState(): void {
+		this.stateDirty = false;
+		if (!this.stateDir) {
+			return;
+		}
+		try {
+			writeFileAtomic(path.join(this.stateDir, 'state.json'), JSON.stringify(this.state));
+		} catch (err) {
+			this.logger.error(`Could not write scheduler state: ${String(err)}`);
+		}
+	}
+
+	// ---- internals: state -------------------------------------------------------------------
+
+	private setRunState(handle: RunHandle, state: ActiveRun['state']): void {
+		handle.info.state = state;
+		this.refreshState(handle.info.jobId);
+	}
+
+	private refreshAllStates(): void {
+		for (const id of this.runtimes.keys()) {
+			this.refreshState(id);
+		}
+	}
+
+	private refreshState(jobId: string): void {
+		const rt = this.runtimes.get(jobId);
+		if (!rt) {
+			return;
+		}
+		const next = this.computeState(jobId, rt);
+		if (next !== rt.state) {
+			const previous = rt.state;
+			rt.state = next;
+			this.logger.debug(`${previous} -> ${next}`, { jobId });
+			this._onDidChangeJobState.fire({ jobId, state: next, previous });
+		}
+	}
+
+	private computeState(jobId: string, rt: Runtime): JobState {
+		let queued = false;
+		let pending = false;
+		for (const run of rt.active.values()) {
+			if (run.info.state === 'running') {
+				return 'running';
+			}
+			queued ||= run.info.state === 'queued';
+			pending ||= run.info.state === 'pending';
+		}
+		if (queued) {
+			return 'queued';
+		}
+		if (pending) {
+			return 'pending';
+		}
+		if (!this.isEnabled(jobId)) {
+			return 'disabled';
+		}
+		const last = rt.lastRun?.status;
+		return last && last !== 'missed' ? last : 'idle';
+	}
+
+	private snapshot(job: JobDefinition): JobSnapshot {
+		const rt = this.ensureRuntime(job.id);
+		return {
+			id: job.id,
+			name: job.name ?? job.id,
+			definition: job,
+			state: rt.state,
+			enabled: this.isEnabled(job.id),
+			nextRunAt: this.scheduler.nextRun(job.id),
+			lastRun: rt.lastRun,
+			active: [...rt.active.values()].map((run) => ({ ...run.info })),
+			programmatic: this.apiJobs.has(job.id),
+		};
+	}
+}
+
+/**
+ * Claims the journals of processes that are gone (rename first, so two recovering processes never
+ * both report the same run) and returns their unfinished runs.
+ */
+function takeDeadJournals(stateDir: string): InFlightRun[] {
+	let names: string[];
+	try {
+		names = fs.readdirSync(stateDir);
+	} catch {
+		return [];
+	}
+	const orphans: InFlightRun[] = [];
+	for (const name of names) {
+		const match = /^inflight-(\d+)\.jsonl$/.exec(name);
+		if (!match || Number(match[1]) === process.pid || isAlive(Number(match[1]))) {
+			continue;
+		}
+		const claimed = path.join(stateDir, `${name}.claimed-${process.pid}`);
+		try {
+			fs.renameSync(path.join(stateDir, name), claimed);
+		} catch {
+			continue;
+		}
+		orphans.push(...new RunJournal(claimed).takeOrphans());
+		fs.rmSync(claimed, { force: true });
+	}
+	return orphans;
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+function timeoutSignal(ms: number): AbortSignal {
+	const controller = new AbortController();
+	const timer = setTimeout(() => controller.abort(new RunAbort('timeout', `timed out after ${formatDuration(ms)}`)), ms);
+	timer.unref();
+	return controller.signal;
+}
+
+/** Settles with the promise, or rejects as soon as the signal aborts (a function job that ignores its signal still frees its slot). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+	if (signal.aborted) {
+		return Promise.reject(signal.reason);
+	}
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = () => reject(signal.reason);
+		signal.addEventListener('abort', onAbort, { once: true });
+		promise.then(
+			(v) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(v);
+			},
+			(e) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(e);
+			},
+		);
+	});
+}

@@ -1,0 +1,198 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Low-level reading and repair of append-only JSON-lines files (history and run journal).
+ * Everything works on bytes and splits on `\n` (0x0A), which never occurs inside a multi-byte
+ * UTF-8 sequence, so chunk boundaries cannot break a character.
+ */
+
+const newline = 0x0a;
+const chunkSize = 64 * 1024;
+
+/**
+ * Cuts a torn last line (bytes after the last `\n`) off the file. A single append is not atomic
+ * under SIGKILL (RELIABILITY.md "Files"); appending after a torn tail would glue the next record
+ * onto the fragment and lose both. Returns the number of bytes removed.
+ */
+export function repairTornTail(file: string): number {
+	let fd: number;
+	try {
+		fd = fs.openSync(file, 'r+');
+	} catch (err) {
+		if (isNotFound(err)) {
+			return 0;
+		}
+		throw err;
+	}
+	try {
+		const size = fs.fstatSync(fd).size;
+		let pos = size;
+		while (pos > 0) {
+			const len = Math.min(chunkSize, pos);
+			pos -= len;
+			const buf = Buffer.allocUnsafe(len);
+			readFully(fd, buf, pos);
+			const nl = buf.lastIndexOf(newline);
+			if (nl >= 0) {
+				const keep = pos + nl + 1;
+				if (keep < size) {
+					fs.ftruncateSync(fd, keep);
+				}
+				return size - keep;
+			}
+		}
+		if (size > 0) {
+			fs.ftruncateSync(fd, 0);
+		}
+		return size;
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/**
+ * Calls `visit` with each complete line, last line first, until it returns `false`. Reads the
+ * file backwards in 64 KB chunks, so the newest lines cost the same in a 1 GB file as in a small
+ * one. A torn last line is skipped. Returns the number of bytes read from disk.
+ */
+export function forEachLineBackward(file: string, visit: (line: string) => boolean): number {
+	const fd = openForRead(file);
+	if (fd === undefined) {
+		return 0;
+	}
+	let bytesRead = 0;
+	try {
+		let pos = fs.fstatSync(fd).size;
+		// Bytes of a line that started before the current chunk and ended after it.
+		let carry: Buffer | undefined;
+		// Bytes after the file's last newline are a torn line, and are never visited.
+		let seenLastNewline = false;
+		while (pos > 0) {
+			const len = Math.min(chunkSize, pos);
+			pos -= len;
+			const chunk = Buffer.allocUnsafe(len);
+			readFully(fd, chunk, pos);
+			bytesRead += len;
+			const buf = carry ? Buffer.concat([chunk, carry]) : chunk;
+			let end = buf.length;
+			let nl = buf.lastIndexOf(newline, end - 1);
+			while (nl >= 0) {
+				if (seenLastNewline) {
+					if (!visit(buf.toString('utf8', nl + 1, end))) {
+						return bytesRead;
+					}
+				} else {
+					seenLastNewline = true;
+				}
+				end = nl;
+				nl = end > 0 ? buf.lastIndexOf(newline, end - 1) : -1;
+			}
+			carry = seenLastNewline ? buf.subarray(0, end) : undefined;
+		}
+		// What is left is the first line of the file.
+		if (carry) {
+			visit(carry.toString('utf8'));
+		}
+		return bytesRead;
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/**
+ * Calls `visit` with each complete line, first line first, holding one chunk at a time. Stops at
+ * the size the file had when it was opened; a torn or half-appended last line is skipped.
+ */
+export function forEachLine(file: string, visit: (line: string) => void): void {
+	const fd = openForRead(file);
+	if (fd === undefined) {
+		return;
+	}
+	try {
+		const size = fs.fstatSync(fd).size;
+		let pos = 0;
+		let carry: Buffer | undefined;
+		while (pos < size) {
+			const len = Math.min(chunkSize, size - pos);
+			const chunk = Buffer.allocUnsafe(len);
+			readFully(fd, chunk, pos);
+			pos += len;
+			const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+			let start = 0;
+			let nl = buf.indexOf(newline, start);
+			while (nl >= 0) {
+				visit(buf.toString('utf8', start, nl));
+				start = nl + 1;
+				nl = buf.indexOf(newline, start);
+			}
+			carry = start < buf.length ? buf.subarray(start) : undefined;
+		}
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/** Parses one line, or `undefined` when it is empty, torn, glued or not a JSON object. */
+export function parseJsonLine(line: string): Record<string, unknown> | undefined {
+	if (line.length === 0) {
+		return undefined;
+	}
+	try {
+		const value: unknown = JSON.parse(line);
+		return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** One `appendFileSync` (one write of all lines); recreates the folder if someone deleted it. */
+export function appendToFile(file: string, data: string): void {
+	try {
+		fs.appendFileSync(file, data);
+	} catch (err) {
+		if (!isNotFound(err)) {
+			throw err;
+		}
+		fs.mkdirSync(path.dirname(file), { recursive: true });
+		fs.appendFileSync(file, data);
+	}
+}
+
+export function truncateFile(file: string): void {
+	try {
+		fs.truncateSync(file, 0);
+	} catch (err) {
+		if (!isNotFound(err)) {
+			throw err;
+		}
+	}
+}
+
+export function isNotFound(err: unknown): boolean {
+	return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+function openForRead(file: string): number | undefined {
+	try {
+		return fs.openSync(file, 'r');
+	} catch (err) {
+		if (isNotFound(err)) {
+			return undefined;
+		}
+		throw err;
+	}
+}
+
+/** `readSync` may return fewer bytes than asked; loop until the buffer is full or the file ends. */
+function readFully(fd: number, buf: Buffer, position: number): void {
+	let done = 0;
+	while (done < buf.length) {
+		const n = fs.readSync(fd, buf, done, buf.length - done, position + done);
+		if (n === 0) {
+			buf.fill(0, done);
+			return;
+		}
+		done += n;
+	}
+}

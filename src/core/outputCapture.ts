@@ -1,0 +1,161 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/**
+ * Collects a run's output without holding it: every chunk is appended to the log file as it
+ * comes, only the last `tailBytes` stay in memory, and the live callback gets decoded text.
+ * A job printing 100 MB must not cost 100 MB: when the log file cannot keep up, the child's
+ * pipes are paused, so the job blocks on a full pipe instead of the host buffering for it.
+ */
+export class OutputCapture {
+	/** Total bytes read from both streams. */
+	bytes = 0;
+	private readonly chunks: Buffer[] = [];
+	private chunkBytes = 0;
+	private readonly decoders = new Map<OutputStream, StringDecoder>();
+	private readonly sources: Readable[] = [];
+	private log: fs.WriteStream | undefined;
+	private logClosed: Promise<void> = Promise.resolve();
+	private waitingForDrain = false;
+
+	constructor(
+		private readonly tailBytes: number,
+		logFile: string | undefined,
+		private readonly onOutput: ((stream: OutputStream, text: string) => void) | undefined,
+	) {
+		if (logFile) {
+			this.openLog(logFile);
+		}
+	}
+
+	/** Starts reading one of the child's streams. */
+	attach(source: Readable, stream: OutputStream): void {
+		this.sources.push(source);
+		if (this.onOutput) {
+			this.decoders.set(stream, new StringDecoder('utf8'));
+		}
+		source.on('data', (chunk: Buffer) => this.take(stream, chunk));
+		source.on('error', () => undefined);
+	}
+
+	/** Waits until both streams have ended, at most `ms`; an escaped process can hold them open. */
+	streamsEnded(ms: number): Promise<void> {
+		const ends = this.sources.map((s) =>
+			s.readableEnded || s.destroyed ? Promise.resolve() : new Promise<void>((resolve) => {
+				s.once('end', resolve);
+				s.once('close', resolve);
+			}),
+		);
+		let timer: NodeJS.Timeout | undefined;
+		const bound = new Promise<void>((resolve) => {
+			timer = setTimeout(resolve, ms);
+		});
+		return Promise.race([Promise.all(ends).then(() => undefined), bound]).finally(() => clearTimeout(timer));
+	}
+
+	/** Stops reading, flushes partial characters to the callback and closes the log file. */
+	async finish(): Promise<void> {
+		for (const source of this.sources) {
+			source.destroy();
+		}
+		for (const [stream, decoder] of this.decoders) {
+			this.emit(stream, decoder.end());
+		}
+		this.log?.end();
+		await this.logClosed;
+	}
+
+	/** The last `tailBytes` of output, starting at a character boundary. */
+	tail(): string {
+		let buffer = Buffer.concat(this.chunks, this.chunkBytes);
+		if (buffer.length > this.tailBytes) {
+			buffer = buffer.subarray(buffer.length - this.tailBytes);
+		}
+		let start = 0;
+		// A cut may fall inside a UTF-8 sequence: skip its continuation bytes (10xxxxxx).
+		while (start < Math.min(3, buffer.length) && (buffer[start] & 0xc0) === 0x80) {
+			start++;
+		}
+		return buffer.subarray(start).toString('utf8');
+	}
+
+	private take(stream: OutputStream, chunk: Buffer): void {
+		this.bytes += chunk.length;
+		this.keepTail(chunk);
+		if (this.log && !this.log.write(chunk) && !this.waitingForDrain) {
+			this.waitingForDrain = true;
+			for (const source of this.sources) {
+				source.pause();
+			}
+			this.log.once('drain', () => this.resume());
+		}
+		const decoder = this.decoders.get(stream);
+		if (decoder) {
+			this.emit(stream, decoder.write(chunk));
+		}
+	}
+
+	private resume(): void {
+		this.waitingForDrain = false;
+		for (const source of this.sources) {
+			source.resume();
+		}
+	}
+
+	private keepTail(chunk: Buffer): void {
+		if (this.tailBytes <= 0) {
+			return;
+		}
+		this.chunks.push(chunk);
+		this.chunkBytes += chunk.length;
+		while (this.chunks.length > 1 && this.chunkBytes - this.chunks[0].length >= this.tailBytes) {
+			this.chunkBytes -= (this.chunks.shift() as Buffer).length;
+		}
+		if (this.chunks.length === 1 && chunk.length > this.tailBytes) {
+			// Copy, so one huge chunk does not pin its whole read buffer.
+			this.chunks[0] = Buffer.from(chunk.subarray(chunk.length - this.tailBytes));
+			this.chunkBytes = this.tailBytes;
+		}
+	}
+
+	private emit(stream: OutputStream, text: string): void {
+		if (!text || !this.onOutput) {
+			return;
+		}
+		try {
+			this.onOutput(stream, text);
+		} catch {
+			// A listener's bug must not break the run or its cleanup.
+		}
+	}
+
+	/**
+	 * Opens the log for appending. A log that cannot be written (no space, no permission) is
+	 * dropped without failing the run: the output still reaches the tail and the callback.
+	 */
+	private openLog(logFile: string): void {
+		try {
+			fs.mkdirSync(path.dirname(logFile), { recursive: true });
+		} catch {
+			// createWriteStream reports the problem below.
+		}
+		const log = fs.createWriteStream(logFile, { flags: 'a' });
+		this.log = log;
+		this.logClosed = new Promise<void>((resolve) => {
+			log.once('close', resolve);
+			log.once('error', () => {
+				if (this.log === log) {
+					this.log = undefined;
+				}
+				if (this.waitingForDrain) {
+					this.resume();
+				}
+				resolve();
+			});
+		});
+	}
+}

@@ -1,0 +1,183 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * Where the engine keeps history, run logs and small state files, and how it writes them so a
+ * SIGKILL (or a power cut) never leaves a half-written file behind. State lives outside the
+ * workspace so a job that cleans its folder (`git clean -xdf`) cannot erase its own history.
+ */
+
+const appName = 'workspace-jobs';
+/** Marks temp files next to their target; `readJsonFile` removes stale ones from earlier crashes. */
+const tmpMarker = '.tmp-';
+/** A temp file this old is stale even if its writer's pid is alive again (pid reuse). */
+const staleTmpMs = 10 * 60_000;
+
+/**
+ * The root folder of all per-workspace state. `WORKSPACE_JOBS_STATE_DIR` wins (tests and
+ * portable installs use it), then `$XDG_STATE_HOME`, then the platform's usual place for data a
+ * program keeps between runs but a user does not edit.
+ */
+export function defaultStateRoot(): string {
+	const override = process.env.WORKSPACE_JOBS_STATE_DIR;
+	if (override) {
+		return path.resolve(override);
+	}
+	const xdg = process.env.XDG_STATE_HOME;
+	// The XDG spec says relative values are invalid and must be ignored.
+	if (xdg && path.isAbsolute(xdg)) {
+		return path.join(xdg, appName);
+	}
+	const home = os.homedir();
+	switch (process.platform) {
+		case 'win32':
+			return path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), appName);
+		case 'darwin':
+			return path.join(home, 'Library', 'Application Support', appName);
+		default:
+			return path.join(home, '.local', 'state', appName);
+	}
+}
+
+/**
+ * The state folder of one workspace: `<root>/<basename>-<hash>`. The hash is of the real path, so
+ * a folder opened through a symlink shares its state; the basename only makes the folder easy
+ * for a person to find.
+ */
+export function workspaceStateDir(workspaceFolder: string, root: string = defaultStateRoot()): string {
+	const resolved = path.resolve(workspaceFolder);
+	let real: string;
+	try {
+		real = fs.realpathSync.native(resolved);
+	} catch {
+		real = resolved;
+	}
+	const hash = createHash('sha256').update(real).digest('hex').slice(0, 12);
+	const base = path.basename(real).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'workspace';
+	return path.join(root, `${base}-${hash}`);
+}
+
+/**
+ * Replaces `file` with `data` so that, whatever moment the process dies, the file holds either
+ * the old or the new content: a plain `writeFileSync` left empty or partial files under SIGKILL
+ * (3 times in 15, see RELIABILITY.md "Files"). The temp file is fsynced before the rename, and the
+ * folder after it, so the rename also survives a power cut.
+ */
+export function writeFileAtomic(file: string, data: string): void {
+	const dir = path.dirname(file);
+	fs.mkdirSync(dir, { recursive: true });
+	const tmp = `${file}${tmpMarker}${process.pid}-${randomBytes(4).toString('hex')}`;
+	try {
+		const fd = fs.openSync(tmp, 'w', 0o600);
+		try {
+			fs.writeFileSync(fd, data);
+			fs.fsyncSync(fd);
+		} finally {
+			fs.closeSync(fd);
+		}
+		renameWithRetry(tmp, file);
+	} catch (err) {
+		fs.rmSync(tmp, { force: true });
+		throw err;
+	}
+	fsyncDir(dir);
+}
+
+/**
+ * Reads a JSON file, or `undefined` when it is missing or unparseable: state is a cache the
+ * engine can rebuild, so a bad file must not stop it. Also removes temp files that crashed
+ * `writeFileAtomic` calls left next to it.
+ */
+export function readJsonFile<T>(file: string): T | undefined {
+	removeStaleTempFiles(file);
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch {
+		return undefined;
+	}
+	try {
+		return JSON.parse(text) as T;
+	} catch {
+		return undefined;
+	}
+}
+
+/** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
+	if (!Number.isInteger(pid) || pid <= 0) {
+		return false;
+	}
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/**
+ * Removes `<file>.tmp-<pid>-<rand>` siblings whose writer is dead or which are old. A live
+ * writer's fresh temp file is kept: deleting it would make its rename fail.
+ */
+function removeStaleTempFiles(file: string): void {
+	const dir = path.dirname(file);
+	const prefix = path.basename(file) + tmpMarker;
+	let names: string[];
+	try {
+		names = fs.readdirSync(dir);
+	} catch {
+		return;
+	}
+	for (const name of names) {
+		if (!name.startsWith(prefix)) {
+			continue;
+		}
+		const full = path.join(dir, name);
+		const pid = Number(name.slice(prefix.length).split('-')[0]);
+		try {
+			const age = Date.now() - fs.statSync(full).mtimeMs;
+			if (!isProcessAlive(pid) || age > staleTmpMs) {
+				fs.rmSync(full, { force: true });
+			}
+		} catch {
+			// Gone already, or not ours to remove: either way nothing to clean.
+		}
+	}
+}
+
+/** Windows refuses a rename over a file another process has open for a moment; retry briefly. */
+function renameWithRetry(from: string, to: string): void {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			fs.renameSync(from, to);
+			return;
+		} catch (err) {
+			const code = (err as NodeJS.ErrnoException).code;
+			if (process.platform !== 'win32' || attempt >= 5 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) {
+				throw err;
+			}
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+		}
+	}
+}
+
+/** Makes a rename durable. Windows cannot open a folder for fsync; NTFS journals renames anyway. */
+function fsyncDir(dir: string): void {
+	if (process.platform === 'win32') {
+		return;
+	}
+	let fd: number | undefined;
+	try {
+		fd = fs.openSync(dir, 'r');
+		fs.fsyncSync(fd);
+	} catch {
+		// Some file systems reject fsync on a folder; the data itself is already synced.
+	} finally {
+		if (fd !== undefined) {
+			fs.closeSync(fd);
+		}
+	}
+}

@@ -1,0 +1,82 @@
+/**
+ * Every id the extension contributes, in one place: package.json, menus and code must agree on
+ * these strings, and a typo in one of them fails silently (a menu that never shows).
+ */
+
+/** Command ids: `workspaceJobs.<verb><Noun>`. */
+export const Commands = {
+	runJob: 'workspaceJobs.runJob',
+	runAll: 'workspaceJobs.runAll',
+	cancelJob: 'workspaceJobs.cancelJob',
+	enableJob: 'workspaceJobs.enableJob',
+	disableJob: 'workspaceJobs.disableJob',
+	showLog: 'workspaceJobs.showLog',
+	openDefinition: 'workspaceJobs.openDefinition',
+	showMetrics: 'workspaceJobs.showMetrics',
+	pauseScheduler: 'workspaceJobs.pauseScheduler',
+	resumeScheduler: 'workspaceJobs.resumeScheduler',
+	refreshJobs: 'workspaceJobs.refreshJobs',
+	openJobsFile: 'workspaceJobs.openJobsFile',
+	createJobsFile: 'workspaceJobs.createJobsFile',
+	approveJobs: 'workspaceJobs.approveJobs',
+	forgetApprovals: 'workspaceJobs.forgetApprovals',
+	showJobs: 'workspaceJobs.showJobs',
+	showOutput: 'workspaceJobs.showOutput',
+} as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/** Shown before every command title in the palette. */
+export const commandCategory = 'Workspace Jobs';
+
+/** The activity-bar container and its tree view. */
+export const Views = {
+	container: 'workspaceJobs',
+	jobs: 'workspaceJobs.jobs',
+} as const;
+
+/** The metrics webview panel's type, also the key of its serializer. */
+export const metricsViewType = 'workspaceJobs.metrics';
+
+/** Setting keys under the `workspaceJobs` section. */
+export const Settings = {
+	section: 'workspaceJobs',
+	notifications: 'notifications',
+	requireApproval: 'requireApproval',
+	concurrency: 'concurrency',
+	logOutputLimit: 'logOutputLimit',
+} as const;
+
+/** Context keys used in `when` clauses of menus, the palette and the welcome view. */
+export const ContextKeys = {
+	/** Some folder has a `.jobs.json`. */
+	hasJobsFile: 'workspaceJobs.hasJobsFile',
+	/** Every workspace folder has a `.jobs.json` (so "Create .jobs.json" has nothing to do). */
+	allFoldersHaveJobsFile: 'workspaceJobs.allFoldersHaveJobsFile',
+	/** Some folder has at least one job. */
+	hasJobs: 'workspaceJobs.hasJobs',
+	/** Some run is pending, queued or running. */
+	anyActive: 'workspaceJobs.anyActive',
+	/** Every scheduler is paused. */
+	paused: 'workspaceJobs.paused',
+	/** Some folder's jobs wait for the user's approval. */
+	needsApproval: 'workspaceJobs.needsApproval',
+} as const;
+
+/** The name of the jobs file at the root of a workspace folder. */
+export const jobsFileName = '.jobs.json';
+
+/** `context.globalState` key of the approvals map (folder path -> sha256). */
+export const approvalsStateKey = 'workspaceJobs.approvals';
+
+/** Name of the log output channel. */
+export const outputChannelName = 'Workspace Jobs';
+
+/** Engine events are batched for this long before the tree, status bar and lenses redraw. */
+export const refreshDebounceMs = 100;
+
+/** A save of `.jobs.json` is read again after this quiet period (editors write in bursts). */
+export const reloadDebounceMs = 200;
+
+/** Finished runs listed under a job in the tree. */
+export const recentRunCount = 5;

@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import { Settings } from './constants';
+
+/** When a finished run shows a notification. */
+export type NotificationMode = 'always' | 'failure' | 'never';
+
+/** The `workspaceJobs.*` settings of one folder, as plain values. */
+export interface FolderSettings {
+	/** Overrides the file's `concurrency` when set. */
+	concurrency: number | undefined;
+	/** Bytes of each run's output copied to the log channel. */
+	outputLogLimit: number;
+}
+
+/** Window-wide settings. */
+export interface WindowSettings {
+	notifications: NotificationMode;
+	/** Application scope only: a workspace must not be able to turn its own approval off. */
+	requireApproval: boolean;
+}
+
+const defaultOutputLogLimit = 16_384;
+
+/** Reads the per-folder settings (concurrency may differ between folders of a multi-root workspace). */
+export function readFolderSettings(folder: vscode.WorkspaceFolder | undefined): FolderSettings {
+	const config = vscode.workspace.getConfiguration(Settings.section, folder?.uri);
+	const concurrency = config.get<number | null>(Settings.concurrency, null);
+	const limit = config.get<number>(Settings.logOutputLimit, defaultOutputLogLimit);
+	return {
+		concurrency: typeof concurrency === 'number' && Number.isInteger(concurrency) && concurrency >= 1 ? Math.min(concurrency, 256) : undefined,
+		outputLogLimit: typeof limit === 'number' && limit >= 0 ? Math.floor(limit) : defaultOutputLogLimit,
+	};
+}
+
+export function readWindowSettings(): WindowSettings {
+	const config = vscode.workspace.getConfiguration(Settings.section);
+	const mode = config.get<string>(Settings.notifications, 'failure');
+	// `inspect` rather than `get`: only the user (global) value counts, whatever scope a
+	// workspace file claims, so a cloned repository cannot switch its own approval off.
+	const approval = config.inspect<boolean>(Settings.requireApproval);
+	return {
+		notifications: mode === 'always' || mode === 'never' ? mode : 'failure',
+		requireApproval: approval?.globalValue ?? approval?.defaultValue ?? true,
+	};
+}
+
+/** Fires when any `workspaceJobs.*` setting changes. */
+export function onDidChangeSettings(listener: (e: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
+	return vscode.workspace.onDidChangeConfiguration((e) => {
+		if (e.affectsConfiguration(Settings.section)) {
+			listener(e);
+		}
+	});
+}
