@@ -92,6 +92,8 @@ interface Runtime {
 	state: JobState;
 	lastRun?: RunRecord;
 	active: Map<string, RunHandle>;
+	/** How many active runs are in each state, so a state refresh is O(1) with thousands queued. */
+	counts: Record<ActiveRun['state'], number>;
 	/** Tail of the `overlap: queue` chain. */
 	chain: Promise<unknown>;
 }
@@ -150,6 +152,9 @@ export class Engine extends Disposable {
 	private dispatched = 0;
 	private heartbeat: IDisposable | undefined;
 	private pendingRecords: RunRecord[] = [];
+	private pendingStarts: InFlightRun[] = [];
+	/** `runId#attempt` of runs written to the journal and not yet ended there. */
+	private readonly journaled = new Set<string>();
 	private pendingWaiters: Array<() => void> = [];
 	private flushScheduled = false;
 	private stateDirty = false;
@@ -419,13 +424,8 @@ export class Engine extends Disposable {
 		let running = 0;
 		let queued = 0;
 		for (const rt of this.runtimes.values()) {
-			for (const run of rt.active.values()) {
-				if (run.info.state === 'running') {
-					running++;
-				} else {
-					queued++;
-				}
-			}
+			running += rt.counts.running;
+			queued += rt.counts.queued + rt.counts.pending;
 		}
 		return this.metrics.snapshot(running, queued);
 	}
@@ -466,7 +466,7 @@ export class Engine extends Disposable {
 	private ensureRuntime(jobId: string): Runtime {
 		let rt = this.runtimes.get(jobId);
 		if (!rt) {
-			rt = { state: 'idle', active: new Map(), chain: Promise.resolve() };
+			rt = { state: 'idle', active: new Map(), counts: { pending: 0, queued: 0, running: 0 }, chain: Promise.resolve() };
 			this.runtimes.set(jobId, rt);
 		}
 		return rt;
@@ -604,6 +604,7 @@ export class Engine extends Disposable {
 		const handle = { info, controller } as RunHandle;
 		handle.done = this.attempts(job, handle, previousChain);
 		rt.active.set(info.runId, handle);
+		rt.counts.pending++;
 		if (job.overlap === 'queue') {
 			rt.chain = handle.done.catch(() => undefined);
 		}
@@ -612,6 +613,7 @@ export class Engine extends Disposable {
 			return await handle.done;
 		} finally {
 			rt.active.delete(info.runId);
+			rt.counts[info.state]--;
 			this.refreshState(job.id);
 		}
 	}
@@ -673,7 +675,7 @@ export class Engine extends Disposable {
 		const { info, controller } = handle;
 		const logFile = this.stateDir ? path.join(this.stateDir, 'logs', job.id, `${info.runId}-${info.attempt}.log`) : undefined;
 		info.logFile = logFile;
-		this.markStarted(handle);
+		this.markStarted(handle, true);
 		const output = new OutputLog(this.logger, { jobId: job.id, runId: info.runId }, this.options.outputLogLimit ?? 16_384, logFile);
 		const emitOutput = this._onDidOutput.hasListeners;
 		const result = await this.runner({
@@ -714,7 +716,7 @@ export class Engine extends Disposable {
 
 	private async runFunction(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
 		const { info, controller } = handle;
-		this.markStarted(handle);
+		this.markStarted(handle, false);
 		const startedAt = Date.now();
 		const signal = job.timeoutMs ? AbortSignal.any([controller.signal, timeoutSignal(job.timeoutMs)]) : controller.signal;
 		let status: RunStatus = 'completed';
@@ -746,12 +748,23 @@ export class Engine extends Disposable {
 		return this.record(job, handle, status, reason, message, startedAt, Date.now(), { exitCode: null });
 	}
 
-	private markStarted(handle: RunHandle): void {
+	/**
+	 * Journals the start (so a dead host's runs show as interrupted) and reports it. A command's
+	 * start is written before its process is spawned; in-process starts go in the next batch.
+	 */
+	private markStarted(handle: RunHandle, command: boolean): void {
 		const info = handle.info;
 		info.startedAt = new Date().toISOString();
-		this.journal?.started([
-			{ jobId: info.jobId, runId: info.runId, attempt: info.attempt, startedAt: info.startedAt, trigger: info.trigger, scheduledAt: info.scheduledAt, logFile: info.logFile },
-		]);
+		if (this.journal) {
+			const entry = { jobId: info.jobId, runId: info.runId, attempt: info.attempt, startedAt: info.startedAt, trigger: info.trigger, scheduledAt: info.scheduledAt, logFile: info.logFile };
+			if (command) {
+				this.journal.started([entry]);
+				this.journaled.add(`${info.runId}#${info.attempt}`);
+			} else {
+				this.pendingStarts.push(entry);
+				this.scheduleFlush();
+			}
+		}
 		this.setRunState(handle, 'running');
 		if (this._onDidStartRun.hasListeners) {
 			this._onDidStartRun.fire({ ...info });
@@ -827,11 +840,15 @@ export class Engine extends Disposable {
 		this.pendingRecords.push(record);
 		return new Promise((resolve) => {
 			this.pendingWaiters.push(resolve);
-			if (!this.flushScheduled) {
-				this.flushScheduled = true;
-				setImmediate(() => this.flushNow());
-			}
+			this.scheduleFlush();
 		});
+	}
+
+	private scheduleFlush(): void {
+		if (!this.flushScheduled) {
+			this.flushScheduled = true;
+			setImmediate(() => this.flushNow());
+		}
 	}
 
 	private flush(): Promise<void> {
@@ -842,11 +859,25 @@ export class Engine extends Disposable {
 		this.flushScheduled = false;
 		const records = this.pendingRecords;
 		const waiters = this.pendingWaiters;
+		const starts = this.pendingStarts;
 		this.pendingRecords = [];
 		this.pendingWaiters = [];
+		this.pendingStarts = [];
 		try {
 			this.history?.append(records);
-			this.journal?.ended(records.filter((r) => r.status !== 'skipped' && r.status !== 'missed'));
+			const ended = records.filter((r) => this.journaled.delete(`${r.runId}#${r.attempt}`));
+			if (ended.length > 0) {
+				this.journal?.ended(ended);
+			}
+			// In-process runs that began and ended within one batch never need the journal.
+			const finished = new Set(records.map((r) => `${r.runId}#${r.attempt}`));
+			const open = starts.filter((s) => !finished.has(`${s.runId}#${s.attempt}`));
+			if (open.length > 0) {
+				this.journal?.started(open);
+				for (const s of open) {
+					this.journaled.add(`${s.runId}#${s.attempt}`);
+				}
+			}
 		} catch (err) {
 			this.logger.error(`Could not write run history: ${String(err)}`);
 		}
@@ -916,10 +947,7 @@ export class Engine extends Disposable {
 
 	private saveStateSoon(): void {
 		this.stateDirty = true;
-		if (!this.flushScheduled) {
-			this.flushScheduled = true;
-			setImmediate(() => this.flushNow());
-		}
+		this.scheduleFlush();
 	}
 
 	private saveState(): void {
@@ -937,6 +965,11 @@ export class Engine extends Disposable {
 	// ---- internals: state -------------------------------------------------------------------
 
 	private setRunState(handle: RunHandle, state: ActiveRun['state']): void {
+		const rt = this.runtimes.get(handle.info.jobId);
+		if (rt && rt.active.get(handle.info.runId) === handle) {
+			rt.counts[handle.info.state]--;
+			rt.counts[state]++;
+		}
 		handle.info.state = state;
 		this.refreshState(handle.info.jobId);
 	}
@@ -962,19 +995,13 @@ export class Engine extends Disposable {
 	}
 
 	private computeState(jobId: string, rt: Runtime): JobState {
-		let queued = false;
-		let pending = false;
-		for (const run of rt.active.values()) {
-			if (run.info.state === 'running') {
-				return 'running';
-			}
-			queued ||= run.info.state === 'queued';
-			pending ||= run.info.state === 'pending';
+		if (rt.counts.running > 0) {
+			return 'running';
 		}
-		if (queued) {
+		if (rt.counts.queued > 0) {
 			return 'queued';
 		}
-		if (pending) {
+		if (rt.counts.pending > 0) {
 			return 'pending';
 		}
 		if (!this.isEnabled(jobId)) {
