@@ -8,7 +8,9 @@ import { Disposable, type IDisposable } from './base/disposable';
 import { Emitter, type Event } from './base/events';
 import { type Logger, nullLogger } from './base/logger';
 import { formatDuration } from './duration';
+import { killEscaped } from './escapeTracker';
 import { HistoryStore, type HistoryQuery, type InFlightRun, RunJournal } from './history';
+import { findEscapedRunProcesses } from './leftovers';
 import { MetricsCollector, type MetricsSnapshot } from './metrics';
 import type { JobDefinition, JobsConfig, JobState, RunReason, RunRecord, RunStatus, Trigger } from './model';
 import { newRunId } from './runIds';
@@ -489,7 +491,8 @@ export class Engine extends Disposable {
 		const known = this.state.known?.includes(job.id) ?? false;
 		this.scheduler.set(job.id, enabled ? job.schedule : undefined, {
 			...this.scheduleOptions(job),
-			anchor: keepAnchor ? this.scheduler.anchorOf(job.id) : undefined,
+			// After a restart an `every` grid goes on from its last fire, so the times it missed while closed are seen.
+			anchor: keepAnchor ? this.scheduler.anchorOf(job.id) : catchUp && known ? this.state.lastFired?.[job.id] : undefined,
 			since: catchUp && known ? this.state.lastAlive : undefined,
 		});
 	}
@@ -917,11 +920,14 @@ export class Engine extends Disposable {
 		if (!this.stateDir) {
 			return;
 		}
-		const orphans = takeDeadJournals(this.stateDir);
-		if (orphans.length === 0) {
+		const taken = takeDeadJournals(this.stateDir);
+		if (taken.length === 0) {
 			return;
 		}
+		this.markOrphansFired(taken);
+		const orphans = this.withoutRecorded(taken);
 		const now = new Date(this.clock.now()).toISOString();
+		const leftovers = findEscapedRunProcesses('WORKSPACE_JOBS_RUN_ID', new Set(orphans.map((o) => o.runId)));
 		const records: RunRecord[] = orphans.map((o) => ({
 			jobId: o.jobId,
 			runId: o.runId,
@@ -936,13 +942,46 @@ export class Engine extends Disposable {
 			trigger: o.trigger,
 			...(o.scheduledAt ? { scheduledAt: o.scheduledAt } : {}),
 			...(o.logFile ? { logFile: o.logFile } : {}),
+			...(leftovers.has(o.runId) ? { escaped: leftovers.get(o.runId) } : {}),
 		}));
 		this.history?.append(records);
 		for (const record of records) {
 			this.metrics.record(record);
 			this.ensureRuntime(record.jobId).lastRun = record;
 			this.logger.warn(`Run ${record.runId} was interrupted (the process running it ended during it)`, { jobId: record.jobId });
+			if (record.escaped) {
+				// Escaped the job's group, so the dead host's watchdog could not kill them.
+				this.logger.warn(`Processes of the interrupted run escaped its process group and are killed now: ${record.escaped.join(', ')}`, { jobId: record.jobId, runId: record.runId });
+				void killEscaped(record.escaped, this.options.killGraceMs ?? 2000);
+			}
 		}
+	}
+
+	/**
+	 * A dead host may have started a scheduled run before its state file said so (the file is
+	 * written once per batch): its instant counts as fired, so no catch-up starts it again.
+	 */
+	private markOrphansFired(orphans: readonly InFlightRun[]): void {
+		for (const o of orphans) {
+			const at = o.scheduledAt && (o.trigger === 'schedule' || o.trigger === 'catch-up') ? Date.parse(o.scheduledAt) : NaN;
+			if (at > (this.state.lastFired?.[o.jobId] ?? -Infinity)) {
+				this.state.lastFired = { ...this.state.lastFired, [o.jobId]: at };
+				this.saveStateSoon();
+			}
+		}
+	}
+
+	/** Drops runs whose final record made it to history just before the host died (before the journal's end line). */
+	private withoutRecorded(orphans: InFlightRun[]): InFlightRun[] {
+		const since = Math.min(...orphans.map((o) => Date.parse(o.startedAt)));
+		let recorded: Set<string>;
+		try {
+			const records = this.history?.read(Number.isFinite(since) ? { since: new Date(since).toISOString() } : {}) ?? [];
+			recorded = new Set(records.map((r) => `${r.runId}#${r.attempt}`));
+		} catch {
+			return orphans;
+		}
+		return orphans.filter((o) => !recorded.has(`${o.runId}#${o.attempt}`));
 	}
 
 	private saveStateSoon(): void {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { hasProcfs, listProcesses } from './procfs';
+import { hasProcfs, listProcesses, probeNewTasks } from './procfs';
 
 /**
  * The one place the runner starts processes, and the process-group primitives around it.
@@ -29,13 +29,13 @@ export interface GroupProcess {
 	onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
 	/** Called when the process could not be started. */
 	onError(listener: (err: Error) => void): void;
-	/** Called when the watchdog has gone, a hint that the group may be empty now. */
-	onWatchdogGone(listener: () => void): void;
+	/** The watchdog's pid once it has reported it; it is a group member the runner waits out differently. */
+	watchdogPid(): number | undefined;
 	/**
-	 * Closes the host's end of the watchdog pipe. Call it only once the group is gone: the
-	 * watchdog reads the close as "the host died" and kills the group.
+	 * Tells the watchdog to exit quietly and waits (at most `ms`) until it has, then closes the
+	 * pipe. Call it only once the rest of the group is gone.
 	 */
-	release(): void;
+	dismissWatchdog(ms: number): Promise<void>;
 }
 
 /**
@@ -43,24 +43,26 @@ export interface GroupProcess {
  *
  * Why this shape:
  * - The watchdog blocks in `read` on fd 3, a socket whose other end only this Node process
- *   holds. `read` returns only at EOF, that is when the host died (even by SIGKILL), and then
- *   the watchdog kills its own group (`kill 0`: the caller's group), SIGTERM first, SIGKILL
- *   after the grace, ignoring SIGTERM itself so it lives to send the SIGKILL.
- * - `( … & )` double-forks, so the watchdog is not a child of the job's shell: a bare `wait`
- *   in the command would otherwise wait for the watchdog forever.
- * - The watchdog's stdio goes to /dev/null so it never holds the job's output pipes open.
+ *   holds. At EOF, that is when the host died (even by SIGKILL), it kills its own group
+ *   (`kill 0`): SIGTERM, then SIGKILL after the grace. A line from the host instead means
+ *   "the run is over", and it exits without killing anything.
+ * - It ignores SIGTERM from the start, so the runner's own group SIGTERM (timeout, cancel,
+ *   leftovers after the leader exited) or a job's `kill 0` does not remove it while members
+ *   that ignore SIGTERM may still be there: if the host dies during the grace, the watchdog
+ *   still sends the SIGKILL.
+ * - `( … & echo $! >&3 )` double-forks, so the watchdog is not a child of the job's shell (a
+ *   bare `wait` in the command would otherwise wait for it forever), and reports its pid.
+ * - Its stdio goes to /dev/null so it never holds the job's output pipes open.
  * - `exec 3<&-` closes fd 3 before the command runs: the command sees the same descriptors as
- *   with plain `sh -c`, and only the watchdog holds the pipe, so its close is a signal too.
+ *   with plain `sh -c`, and the watchdog alone holds the pipe, so the host sees its exit.
  * - The command follows on the same line, so it is parsed, numbered (`$LINENO`, error
  *   messages) and exited exactly as under `sh -c "$command"`: its `$$` is the leader, its
  *   exit status and its death by a signal are the leader's. No quoting is involved.
- * - While the host lives, the runner's own group SIGTERM at the end of a run takes the watchdog
- *   with it, so it never outlives a run.
  */
 export function wrapCommand(command: string, killGraceMs: number): string {
 	const grace = Math.max(0.1, Math.round(killGraceMs / 100) / 10);
-	const watchdog = `read w <&3 || { trap '' TERM; kill -TERM 0; sleep ${grace}; kill -KILL 0; }`;
-	return `( { ${watchdog}; } >/dev/null 2>&1 </dev/null & ); exec 3<&-; ${command}`;
+	const watchdog = `trap '' TERM; read w <&3 || { kill -TERM 0; sleep ${grace}; kill -KILL 0; }`;
+	return `( { ${watchdog}; } >/dev/null 2>&1 </dev/null & echo $! >&3 ); exec 3<&-; ${command}`;
 }
 
 /**
@@ -76,14 +78,20 @@ export function spawnGroup(options: GroupSpawnOptions): GroupProcess {
 		detached: true,
 		stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
 	});
-	const watchdogPipe = child.stdio[3] as Socket | null;
-	let watchdogGone: (() => void) | undefined;
-	if (watchdogPipe) {
-		// Never keep the host alive for the pipe; read it only to notice the watchdog's end.
-		watchdogPipe.unref();
-		watchdogPipe.on('error', () => undefined);
-		watchdogPipe.on('close', () => watchdogGone?.());
-		watchdogPipe.resume();
+	const pipe = child.stdio[3] as Socket | null;
+	let reported = '';
+	let closed = !pipe;
+	const onClose: Array<() => void> = [];
+	if (pipe) {
+		// Never keep the host alive for the pipe; read it for the pid and to see the watchdog go.
+		pipe.unref();
+		pipe.setEncoding('latin1');
+		pipe.on('data', (text: string) => (reported = (reported + text).slice(0, 32)));
+		pipe.on('error', () => undefined);
+		pipe.on('close', () => {
+			closed = true;
+			onClose.splice(0).forEach((fn) => fn());
+		});
 	}
 	return {
 		pid: child.pid,
@@ -91,10 +99,20 @@ export function spawnGroup(options: GroupSpawnOptions): GroupProcess {
 		stderr: child.stderr as Readable,
 		onExit: (listener) => void child.once('exit', listener),
 		onError: (listener) => void child.once('error', listener),
-		onWatchdogGone: (listener) => {
-			watchdogGone = listener;
+		watchdogPid: () => (/^\d+\n/.test(reported) ? Number.parseInt(reported, 10) : undefined),
+		dismissWatchdog: async (ms) => {
+			if (!pipe || closed) {
+				return;
+			}
+			pipe.write('\n');
+			let timer: NodeJS.Timeout | undefined;
+			await new Promise<void>((resolve) => {
+				onClose.push(resolve);
+				timer = setTimeout(resolve, ms);
+			});
+			clearTimeout(timer);
+			pipe.destroy();
 		},
-		release: () => watchdogPipe?.destroy(),
 	};
 }
 
@@ -112,18 +130,20 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 /**
- * True while a process of the group still runs. `kill(-pgid, 0)` alone also counts zombies,
- * and orphaned members are reaped by PID 1, which on some machines does it only every second
- * or two (measured here: 1.2 to 1.7 s); a zombie has already closed its pipes and can do
- * nothing more, so when the kernel still reports members, `/proc` decides. `sincePid` limits
- * that scan to pids allocated since the leader (see `listProcesses`).
+ * True while a process of the group, other than `exceptPid`, still runs. `kill(-pgid, 0)`
+ * alone also counts zombies, and orphaned members are reaped by PID 1, which on some machines
+ * does it only every second or two (measured here: 1.2 to 1.7 s); a zombie has closed its pipes
+ * and can do nothing more, so when the kernel still reports members, `/proc` decides.
+ * `sincePid` limits that scan to pids allocated since the leader (see `listProcesses`).
+ * Without `/proc` (macOS), any member counts, the watchdog included.
  */
-export function groupHasLiveMembers(pgid: number, sincePid?: number): boolean {
+export function groupHasLiveMembers(pgid: number, sincePid?: number, exceptPid?: number): boolean {
 	if (!signalGroup(pgid, 0)) {
 		return false;
 	}
 	if (!hasProcfs) {
 		return true;
 	}
-	return listProcesses(sincePid).some((p) => p.pgrp === pgid && p.state !== 'Z' && p.state !== 'X');
+	const tasks = (sincePid !== undefined ? probeNewTasks(sincePid) : undefined) ?? listProcesses(sincePid);
+	return tasks.some((p) => p.pgrp === pgid && p.pid !== exceptPid && p.state !== 'Z' && p.state !== 'X');
 }

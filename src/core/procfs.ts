@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
  * Small, synchronous readers of Linux `/proc`, used by the runner to see what a process
  * group's `kill(-pgid, 0)` cannot: zombies (which still count as group members until someone
  * reaps them) and processes that left the group. Reads are synchronous on purpose: each is a
- * ~15 µs read of a kernel-generated file, and the runner calls them between spawns, where an
- * await would only add latency. Everything here returns "unknown" (undefined) rather than
+ * 15 to 70 µs read of a kernel-generated file (idle to loaded machine), far below the cost of a
+ * spawn, and an await per file would only add latency. Everything here returns "unknown" (undefined) rather than
  * throwing, because `/proc` is absent on macOS and a process can vanish between two reads.
  */
 
@@ -83,9 +83,10 @@ function lastAllocatedPid(): number | undefined {
 /**
  * Lists processes, reading only pids allocated at or after `sincePid` when that is safe.
  * Every process a job creates gets a pid above its leader's until pids wrap around, so a scan
- * for a young run reads a handful of stat files instead of every process on the machine
- * (~0.1 ms against ~2 ms for 140 processes here). A wrap is detected through `/proc/loadavg`;
- * callers pass no `sincePid` for old runs, where more than one wrap may have happened.
+ * for a young run reads the stat files of newer processes only instead of every process on the
+ * machine (a full scan of 140 processes took 2 ms idle, 6 ms loaded). A wrap is detected through
+ * `/proc/loadavg`; callers pass no `sincePid` for old runs, where more than one wrap may have
+ * happened.
  */
 export function listProcesses(sincePid?: number): ProcInfo[] {
 	let names: string[];
@@ -116,6 +117,39 @@ export function listProcesses(sincePid?: number): ProcInfo[] {
 		if (info) {
 			result.push(info);
 		}
+	}
+	return result;
+}
+
+/** Above this many new pids, reading `/proc`'s listing is cheaper than probing each pid. */
+const maxProbe = 128;
+
+/**
+ * Reads the tasks with pids from `sincePid` up to the last allocated pid, without listing
+ * `/proc`: when few processes were started since (the usual case at the end of a run), a few
+ * direct reads cost far less than the listing (0.1 to 0.8 ms here, more under load) plus a read
+ * for every newer process. The last pid is read again after each pass so a process forked
+ * meanwhile is not missed. Thread ids are returned too (a thread reports its process's group),
+ * which is harmless for membership checks. Undefined when pids wrapped or too many are new.
+ */
+export function probeNewTasks(sincePid: number): ProcInfo[] | undefined {
+	const result: ProcInfo[] = [];
+	let next = sincePid;
+	for (let pass = 0; pass < 4; pass++) {
+		const last = lastAllocatedPid();
+		if (last === undefined || last < sincePid || last - sincePid > maxProbe) {
+			return undefined;
+		}
+		if (last < next) {
+			break;
+		}
+		for (let pid = next; pid <= last; pid++) {
+			const info = readProcInfo(pid);
+			if (info) {
+				result.push(info);
+			}
+		}
+		next = last + 1;
 	}
 	return result;
 }

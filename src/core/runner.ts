@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
-import { chainedTimeout } from './base/clock';
+import { chainedTimeout, maxTimerDelay } from './base/clock';
 import type { IDisposable } from './base/disposable';
 import { formatDuration } from './duration';
 import { type EscapeWatch, killEscaped, watchForEscapes } from './escapeTracker';
 import { OutputCapture, type OutputStream } from './outputCapture';
 import { type GroupProcess, groupHasLiveMembers, signalGroup, spawnGroup } from './processGroup';
+import { hasProcfs } from './procfs';
 
 export type { OutputStream } from './outputCapture';
 
@@ -33,7 +34,10 @@ export interface ProcessSpec {
 export interface ProcessResult {
 	exitCode: number | null;
 	signal: NodeJS.Signals | null;
-	/** undefined when exit code 0 */
+	/**
+	 * undefined when exit code 0 (the leader exited 0 on its own; leftovers killed after that do
+	 * not count). `timeout` and `canceled` win over whatever status the killed leader reports.
+	 */
 	reason?: 'exit-code' | 'signal' | 'timeout' | 'canceled' | 'spawn-error';
 	/** For people: `exited with code 2`, `timed out after 5s`, `spawn /bin/sh ENOENT`, the abort reason. */
 	message?: string;
@@ -72,9 +76,10 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 	if (spec.signal?.aborted) {
 		return failed(startedAt, 'canceled', abortMessage(spec.signal));
 	}
+	const graceMs = validDelay(spec.killGraceMs) ?? defaultGraceMs;
 	let proc: GroupProcess;
 	try {
-		proc = spawnGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, killGraceMs: spec.killGraceMs ?? defaultGraceMs });
+		proc = spawnGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, killGraceMs: graceMs });
 	} catch (err) {
 		return failed(startedAt, 'spawn-error', errorMessage(err));
 	}
@@ -82,10 +87,10 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 		const err = await new Promise<Error>((resolve) => proc.onError(resolve));
 		proc.stdout.destroy();
 		proc.stderr.destroy();
-		proc.release();
+		await proc.dismissWatchdog(0);
 		return failed(startedAt, 'spawn-error', spawnErrorMessage(err, spec.cwd));
 	}
-	const run = new GroupRun(proc, proc.pid, spec, startedAt);
+	const run = new GroupRun(proc, proc.pid, spec, startedAt, graceMs);
 	active.add(run);
 	try {
 		return await run.done;
@@ -102,7 +107,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 export async function killAllGroups(graceMs = defaultGraceMs): Promise<void> {
 	const runs = [...active];
 	for (const run of runs) {
-		run.terminate('canceled', 'killed: all job process groups were stopped', graceMs);
+		run.terminate('canceled', 'killed: all job process groups were stopped', validDelay(graceMs) ?? defaultGraceMs);
 	}
 	await Promise.all(runs.map((run) => run.done));
 }
@@ -113,7 +118,6 @@ class GroupRun {
 	private resolve!: (result: ProcessResult) => void;
 	private readonly output: OutputCapture;
 	private readonly escapes: EscapeWatch;
-	private readonly graceMs: number;
 	private reason: ProcessResult['reason'];
 	private message: string | undefined;
 	private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -121,7 +125,6 @@ class GroupRun {
 	private killTimer: NodeJS.Timeout | undefined;
 	private timeout: IDisposable | undefined;
 	private readonly onAbort = () => this.terminate('canceled', abortMessage(this.spec.signal as AbortSignal), this.graceMs);
-	private wakeGoneCheck: (() => void) | undefined;
 	private readonly startedMono = performance.now();
 
 	constructor(
@@ -129,9 +132,10 @@ class GroupRun {
 		private readonly pgid: number,
 		private readonly spec: ProcessSpec,
 		private readonly startedAt: number,
+		/** SIGTERM to SIGKILL; `killAllGroups` may shorten it. */
+		private graceMs: number,
 	) {
 		this.done = new Promise((resolve) => (this.resolve = resolve));
-		this.graceMs = Math.max(0, spec.killGraceMs ?? defaultGraceMs);
 		this.output = new OutputCapture(spec.tailBytes ?? defaultTailBytes, spec.logFile, spec.onOutput);
 		this.output.attach(proc.stdout, 'stdout');
 		this.output.attach(proc.stderr, 'stderr');
@@ -139,9 +143,8 @@ class GroupRun {
 		proc.onExit((code, signal) => {
 			this.onLeaderExit(code, signal).catch(() => this.resolve(this.result([])));
 		});
-		proc.onWatchdogGone(() => this.wakeGoneCheck?.());
-		const timeoutMs = spec.timeoutMs;
-		if (timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs > 0) {
+		const timeoutMs = validDelay(spec.timeoutMs);
+		if (timeoutMs !== undefined && timeoutMs > 0) {
 			this.timeout = chainedTimeout(() => this.terminate('timeout', `timed out after ${formatDuration(timeoutMs)}`, this.graceMs), timeoutMs);
 		}
 		spec.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -162,22 +165,22 @@ class GroupRun {
 		}
 		const first = this.killAt === Infinity;
 		this.killAt = killAt;
+		this.graceMs = Math.min(this.graceMs, graceMs);
 		if (first) {
 			this.escapes.sample();
 			signalGroup(this.pgid, 'SIGTERM');
 		}
 		clearTimeout(this.killTimer);
-		this.killTimer = setTimeout(() => signalGroup(this.pgid, 'SIGKILL'), graceMs);
+		this.killTimer = setTimeout(() => signalGroup(this.pgid, 'SIGKILL'), Math.min(graceMs, maxTimerDelay));
 	}
 
 	private async onLeaderExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
 		this.exit = { code, signal };
 		this.stopTriggers();
-		// Leftovers in the group (`cmd &`) and the watchdog: the run is over, so they go too.
+		// Leftovers in the group (`cmd &`): the run is over, so they go too.
 		this.terminate(undefined, '', this.graceMs);
 		await this.waitGroupGone();
 		clearTimeout(this.killTimer);
-		this.proc.release();
 		const escaped = this.escapes.stop();
 		if (escaped.length > 0) {
 			await killEscaped(escaped, this.graceMs);
@@ -187,28 +190,30 @@ class GroupRun {
 		this.resolve(this.result(escaped));
 	}
 
-	/** Polls with backoff (1 ms up to 50 ms) and on the watchdog's exit until no member runs. */
+	/**
+	 * Waits until no member but the watchdog runs, polling with backoff (1 ms up to 50 ms), then
+	 * dismisses the watchdog. It ignores SIGTERM, so it stays on guard until here: were the host
+	 * to die while members that ignore SIGTERM wait for their SIGKILL, it would send it.
+	 */
 	private async waitGroupGone(): Promise<void> {
+		if (!hasProcfs) {
+			// Without /proc the watchdog cannot be told apart from the rest; let it go first.
+			await this.proc.dismissWatchdog(pipeCloseBoundMs);
+		}
 		let delay = 1;
 		for (;;) {
 			// Pids may have wrapped more than once under an old run: scan all of /proc then.
 			const young = performance.now() - this.startedMono < 10_000;
-			if (!groupHasLiveMembers(this.pgid, young ? this.pgid : undefined)) {
-				return;
+			if (!groupHasLiveMembers(this.pgid, young ? this.pgid : undefined, this.proc.watchdogPid())) {
+				break;
 			}
 			if (performance.now() > this.killAt + afterKillBoundMs) {
-				return;
+				break;
 			}
-			await new Promise<void>((resolve) => {
-				const timer = setTimeout(resolve, delay);
-				this.wakeGoneCheck = () => {
-					clearTimeout(timer);
-					resolve();
-				};
-			});
-			this.wakeGoneCheck = undefined;
+			await new Promise((resolve) => setTimeout(resolve, delay));
 			delay = Math.min(50, delay * 2);
 		}
+		await this.proc.dismissWatchdog(pipeCloseBoundMs);
 	}
 
 	private stopTriggers(): void {
@@ -244,6 +249,11 @@ class GroupRun {
 
 function failed(startedAt: number, reason: 'canceled' | 'spawn-error', message: string): ProcessResult {
 	return { exitCode: null, signal: null, reason, message, tail: '', outputBytes: 0, escaped: [], startedAt, endedAt: Date.now() };
+}
+
+/** A usable delay in ms: finite and not negative (NaN and negative delays fire at once in Node). */
+function validDelay(ms: number | undefined): number | undefined {
+	return ms !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
 function abortMessage(signal: AbortSignal): string {

@@ -190,12 +190,17 @@ export class Scheduler extends Disposable {
 		const at = entry.next as number;
 		const { last, count } = firesBetween(entry, at - 1, now);
 		const latest = last ?? at;
-		const late = now - at > lateThresholdMs || count > 1;
+		// Late means the newest due time is late: a busy event loop that let two times of a
+		// short `every` pass still runs the newest (the older ones are missed), never none.
+		const late = now - latest > lateThresholdMs;
 		if (entry.lastFired !== undefined && latest <= entry.lastFired) {
 			// The clock moved back: this scheduled instant already ran.
 		} else if (!late) {
-			entry.lastFired = at;
-			this.onFire({ jobId: entry.jobId, scheduledAt: at, catchUp: false });
+			if (count > 1) {
+				this.onMissed({ jobId: entry.jobId, first: at, last: previousOrFirst(entry, at, latest), count: count - 1 });
+			}
+			entry.lastFired = latest;
+			this.onFire({ jobId: entry.jobId, scheduledAt: latest, catchUp: false });
 		} else {
 			const catchUp = entry.options.catchUp === 'once' && now - latest <= entry.options.startingDeadlineMs;
 			const missedCount = catchUp ? count - 1 : count;

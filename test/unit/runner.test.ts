@@ -10,12 +10,14 @@ import { killAllGroups, type ProcessResult, type ProcessSpec, runProcess } from 
 
 /**
  * Real processes throughout. Every long-lived test process is a `sleep` with a unique
- * duration (`300.<pid><n>`), so the leak checks find this file's processes and nobody else's.
+ * duration (`300.<pid as 7 digits><n>`), so the leak checks find this file's processes and
+ * nobody else's, even while other test files run.
  */
 
 const repoRoot = path.resolve(__dirname, '../..');
 let tmp: string;
 let markers = 0;
+const fileTag = `300.${String(process.pid).padStart(7, '0')}`;
 
 before(() => {
 	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
@@ -23,12 +25,12 @@ before(() => {
 
 after(() => {
 	fs.rmSync(tmp, { recursive: true, force: true });
-	assert.deepEqual(liveSleeps(`300.${process.pid}`), [], 'no test process may outlive the tests');
+	assert.deepEqual(liveSleeps(fileTag), [], 'no test process may outlive the tests');
 });
 
 /** A `sleep` argument no other process uses. */
 function marker(): string {
-	return `300.${process.pid}${++markers}`;
+	return `${fileTag}${++markers}`;
 }
 
 /** Live (non-zombie) `sleep` processes whose argument starts with `prefix`. */
@@ -47,6 +49,23 @@ function liveSleeps(prefix: string): number[] {
 			}
 		} catch {
 			// Gone while we looked.
+		}
+	}
+	return pids;
+}
+
+/** Non-zombie processes in process group `pgid`. */
+function liveGroupMembers(pgid: number): number[] {
+	const pids: number[] = [];
+	for (const name of fs.readdirSync('/proc')) {
+		try {
+			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(fields[2]) === pgid && fields[0] !== 'Z') {
+				pids.push(Number(name));
+			}
+		} catch {
+			// Not a process, or gone.
 		}
 	}
 	return pids;
@@ -167,7 +186,10 @@ test('reports and kills processes that left the group', async () => {
 	assert.deepEqual(liveSleeps(m), []);
 });
 
-/** Runs `fn` and returns how far live Buffer memory rose above its start, collecting garbage first. */
+/**
+ * Runs `fn` and returns how far live Buffer memory rose above its start. Garbage counts in
+ * `arrayBuffers` until collected, so each sample collects first (about 5 ms per collection).
+ */
 async function peakBufferGrowth(fn: () => Promise<unknown>): Promise<number> {
 	v8.setFlagsFromString('--expose-gc');
 	const gc = vm.runInNewContext('gc') as () => void;
@@ -177,7 +199,7 @@ async function peakBufferGrowth(fn: () => Promise<unknown>): Promise<number> {
 	const sampler = setInterval(() => {
 		gc();
 		peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
-	}, 5);
+	}, 25);
 	try {
 		await fn();
 	} finally {
@@ -185,6 +207,25 @@ async function peakBufferGrowth(fn: () => Promise<unknown>): Promise<number> {
 	}
 	return peak;
 }
+
+test('reports and kills escaped processes when a timeout kills the group', async () => {
+	const m = marker();
+	const result = await run(`setsid sleep ${m} & echo $!; sleep ${m}`, { timeoutMs: 300 });
+	assert.equal(result.reason, 'timeout');
+	assert.deepEqual(result.escaped, [Number(result.tail)]);
+	assert.deepEqual(liveSleeps(m), []);
+});
+
+test('parses and reports the command exactly as plain sh -c would', async () => {
+	const missing = await run('no_such_command_wj');
+	assert.equal(missing.exitCode, 127);
+	assert.match(missing.tail, /^\/bin\/sh: 1: no_such_command_wj: not found\n$/);
+	const syntax = await run('echo before; if');
+	assert.equal(syntax.exitCode, 2);
+	assert.match(syntax.tail, /Syntax error/);
+	const second = await run('true\nno_such_command_wj');
+	assert.match(second.tail, /^\/bin\/sh: 2: no_such_command_wj: not found\n$/);
+});
 
 test('streams 20 MB to the log file and keeps only the tail in memory', async () => {
 	const logFile = path.join(tmp, 'logs', 'deep', 'run.log');
@@ -260,62 +301,97 @@ test('hides the watchdog from the command: no fd 3, a bare wait returns, exit st
 	assert.equal(result.exitCode, 7);
 });
 
-test('killAllGroups kills every running group', async () => {
+test('killAllGroups kills every running group, within its own grace', async () => {
 	const m = marker();
-	const runs = [run(`sleep ${m}`), run(`sleep ${m} & sleep ${m}; wait`)];
-	assert.ok(await waitFor(() => liveSleeps(m).length === 3, 2000));
-	await killAllGroups(500);
+	const runs = [run(`sleep ${m}`), run(`sleep ${m} & sleep ${m}; wait`), run(`trap '' TERM; sleep ${m}`, { killGraceMs: 60_000 })];
+	assert.ok(await waitFor(() => liveSleeps(m).length === 4, 2000));
+	const started = Date.now();
+	await killAllGroups(200);
 	const results = await Promise.all(runs);
+	assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
 	for (const result of results) {
 		assert.equal(result.reason, 'canceled');
+		assert.equal(result.message, 'killed: all job process groups were stopped');
 	}
+	assert.equal(results[2].signal, 'SIGKILL');
 	assert.deepEqual(liveSleeps(m), []);
 });
 
 /** Starts a Node process that runs `command` through runProcess and prints `ready` once it runs. */
-function startHost(command: string, mode: 'hold' | 'exit') {
-	const script = path.join(tmp, `host-${mode}.mts`);
+function startHost(command: string, killGraceMs = 500) {
+	const script = path.join(tmp, `host-${++markers}.mts`);
 	const runnerUrl = new URL(`file://${path.join(repoRoot, 'src/core/runner.ts')}`).href;
 	fs.writeFileSync(
 		script,
 		[
 			`import { runProcess } from ${JSON.stringify(runnerUrl)};`,
-			`const onOutput = (_s: string, text: string) => { if (text.includes('ready')) { process.stdout.write('ready\\n'); } };`,
-			`const result = await runProcess({ command: ${JSON.stringify(command)}, cwd: ${JSON.stringify(tmp)}, env: process.env, onOutput });`,
+			`const onOutput = (_s: string, text: string) => void process.stdout.write(text);`,
+			`const result = await runProcess({ command: ${JSON.stringify(command)}, cwd: ${JSON.stringify(tmp)}, env: process.env, killGraceMs: ${killGraceMs}, onOutput });`,
 			`process.stdout.write('done ' + result.exitCode + '\\n');`,
 		].join('\n'),
 	);
 	const host = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
 	let out = '';
+	host.stdout.on('data', (chunk) => (out += chunk));
 	const printed = (text: string) =>
 		new Promise<void>((resolve, reject) => {
 			const check = () => (out.includes(text) ? resolve() : undefined);
-			host.stdout.on('data', (chunk) => {
-				out += chunk;
-				check();
-			});
+			host.stdout.on('data', check);
 			host.once('exit', () => (out.includes(text) ? resolve() : reject(new Error(`host exited; output: ${out}`))));
 			check();
 		});
 	const exited = new Promise<number | null>((resolve) => host.once('exit', (code) => resolve(code)));
-	return { host, printed, exited };
+	return { host, printed, exited, output: () => out };
 }
 
 test('kills the job group when the host process dies by SIGKILL', async () => {
 	const m = marker();
-	const { host, printed, exited } = startHost(`sleep ${m} & echo ready; sleep ${m}; wait`, 'hold');
-	await printed('ready');
-	assert.equal(liveSleeps(m).length, 2);
-	host.kill('SIGKILL');
-	await exited;
-	const started = Date.now();
-	assert.ok(await waitFor(() => liveSleeps(m).length === 0, 3000), `still alive: ${liveSleeps(m)}`);
-	assert.ok(Date.now() - started < 3000);
+	const { host, printed, exited, output } = startHost(`sleep ${m} & echo ready $$; sleep ${m}; wait`);
+	try {
+		await printed('ready');
+		// `echo ready` may run before the background shell has exec'd sleep.
+		assert.ok(await waitFor(() => liveSleeps(m).length === 2, 2000), `running: ${liveSleeps(m)}`);
+		const pgid = Number(/ready (\d+)/.exec(output())?.[1]);
+		assert.ok(pgid > 1);
+		host.kill('SIGKILL');
+		await exited;
+		const started = Date.now();
+		assert.ok(await waitFor(() => liveSleeps(m).length === 0, 3000), `still alive: ${liveSleeps(m)}`);
+		// The watchdog itself goes after its grace (500 ms here), taking nothing else with it.
+		assert.ok(await waitFor(() => liveGroupMembers(pgid).length === 0, 3000), `group alive: ${liveGroupMembers(pgid)}`);
+		assert.ok(Date.now() - started < 3000);
+	} finally {
+		host.kill('SIGKILL');
+	}
+});
+
+test('kills leftovers that ignore SIGTERM when the host dies during the grace', async () => {
+	const m = marker();
+	// The leader exits at once; its leftover ignores the runner's SIGTERM and waits for the SIGKILL.
+	const { host, printed, exited, output } = startHost(`trap '' TERM; sleep ${m} & echo ready $$`, 1000);
+	try {
+		await printed('ready');
+		const pgid = Number(/ready (\d+)/.exec(output())?.[1]);
+		assert.ok(await waitFor(() => liveSleeps(m).length === 1, 2000), `running: ${liveSleeps(m)}`);
+		host.kill('SIGKILL');
+		await exited;
+		assert.ok(await waitFor(() => liveGroupMembers(pgid).length === 0, 3000), `group alive: ${liveGroupMembers(pgid)}`);
+		assert.deepEqual(liveSleeps(m), []);
+	} finally {
+		host.kill('SIGKILL');
+	}
 });
 
 test('does not keep the host alive once its runs are over', async () => {
-	const { printed, exited } = startHost('echo ready', 'exit');
-	await printed('done 0');
-	const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('hung'), 2000))]);
-	assert.equal(code, 0);
+	const { host, printed, exited } = startHost('echo ready');
+	try {
+		await printed('done 0');
+		let timer: NodeJS.Timeout | undefined;
+		const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('hung'), 2000)));
+		const code = await Promise.race([exited, hung]);
+		clearTimeout(timer);
+		assert.equal(code, 0);
+	} finally {
+		host.kill('SIGKILL');
+	}
 });
