@@ -173,7 +173,6 @@ async function start(file: string, result: ParseResult, level: LogLevel, concurr
 	const engine = createEngine(file, level, concurrency, process.stdout);
 	engine.load(result.config);
 	const service = new RunnerService(engine, path.dirname(file), `workspace-jobs CLI start (pid ${process.pid})`, engine.logger);
-	await service.start();
 	const watcher = watchFile(file, () => {
 		const reloaded = readJobsFile(file, { validateCron });
 		printDiagnostics(reloaded, process.stderr);
@@ -185,7 +184,8 @@ async function start(file: string, result: ParseResult, level: LogLevel, concurr
 	});
 	// Lease retries and watchers do not keep the process alive; a passive `start` must stay.
 	const keepAlive = setInterval(() => undefined, 1 << 30);
-	await new Promise<void>((resolve) => {
+	// The handlers go in before the lease is taken: a signal while the schedule starts still stops it cleanly.
+	const stopped = new Promise<void>((resolve) => {
 		const stop = onSignals(async () => {
 			clearInterval(keepAlive);
 			watcher.close();
@@ -195,6 +195,8 @@ async function start(file: string, result: ParseResult, level: LogLevel, concurr
 			resolve();
 		});
 	});
+	await service.start();
+	await stopped;
 	engine.dispose();
 	return 0;
 }

@@ -161,9 +161,11 @@ export class Engine extends Disposable {
 	private flushScheduled = false;
 	private stateDirty = false;
 	private scheduleGuard: (() => Promise<boolean>) | undefined;
+	private readonly options: EngineOptions;
 
-	constructor(private readonly options: EngineOptions) {
+	constructor(options: EngineOptions) {
 		super();
+		this.options = { ...options };
 		this.clock = options.clock ?? systemClock;
 		this.logger = options.logger ?? nullLogger;
 		this.runner = options.runProcess ?? runProcess;
@@ -178,6 +180,14 @@ export class Engine extends Disposable {
 			new Scheduler(this.clock, (fire) => this.onFire(fire), (missed) => this.onMissed(missed), this.logger),
 		);
 		this.recoverInterrupted();
+		this.restoreLastRuns();
+	}
+
+	/** Applies options that come from settings and may change while the engine runs. */
+	configure(options: Pick<EngineOptions, 'concurrency' | 'outputLogLimit'>): void {
+		this.options.concurrency = options.concurrency;
+		this.options.outputLogLimit = options.outputLogLimit;
+		this.queue.concurrency = this.options.concurrency ?? this.configConcurrency;
 	}
 
 	// ---- definitions -------------------------------------------------------------------
@@ -912,6 +922,18 @@ export class Engine extends Disposable {
 			this.logger.error(line, ctx);
 		} else {
 			this.logger.info(line, ctx);
+		}
+	}
+
+	/** Shows each job's last result after a restart: one backward read of the history's tail. */
+	private restoreLastRuns(): void {
+		for (const record of this.history?.read({ limit: 1000 }) ?? []) {
+			if (record.status !== 'missed' && !record.willRetry) {
+				const rt = this.ensureRuntime(record.jobId);
+				if (!rt.lastRun || rt.lastRun.endedAt <= record.endedAt) {
+					rt.lastRun = record;
+				}
+			}
 		}
 	}
 

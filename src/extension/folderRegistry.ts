@@ -57,6 +57,12 @@ export class FolderRegistry implements vscode.Disposable {
 			this._onDidFinishRun,
 			vscode.workspace.onDidChangeWorkspaceFolders(() => this.syncFolders()),
 			gate.onDidChange(() => this.updateSchedulers()),
+			// Coming back to the window often means the machine woke up: let the schedulers re-read the clock.
+			vscode.window.onDidChangeWindowState((e) => {
+				if (e.focused) {
+					this.all().forEach((s) => s.engine.poke());
+				}
+			}),
 		);
 	}
 

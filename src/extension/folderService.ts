@@ -129,12 +129,7 @@ export class FolderService implements vscode.Disposable {
 	/** Applies changed settings (concurrency, output limit) and reloads so the queue picks them up. */
 	applySettings(): void {
 		const settings = readFolderSettings(this.folder);
-		// The engine reads its options object on each load and run; it has no `configure` yet.
-		this.options.concurrency = settings.concurrency;
-		this.options.outputLogLimit = settings.outputLogLimit;
-		if (this.lastGood) {
-			this.engine.load(this.lastGood);
-		}
+		this.engine.configure({ concurrency: settings.concurrency, outputLogLimit: settings.outputLogLimit });
 	}
 
 	/** Starts the scheduler (through the runner lease) or stops it; runs in progress always finish. */

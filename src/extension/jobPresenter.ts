@@ -73,7 +73,8 @@ export function describeJob(job: JobSnapshot, now: number): ItemPresentation {
 	}
 	parts.push(scheduleText(job));
 	if (job.nextRunAt !== undefined && job.enabled) {
-		parts.push(`next ${formatWhen(job.nextRunAt, now)}`);
+		// Within two minutes the minute alone would not change between fires of a fast schedule.
+		parts.push(`next ${formatWhen(job.nextRunAt, now, job.nextRunAt - now < 120_000)}`);
 	}
 	if (job.lastRun) {
 		parts.push(`last ${resultText(job.lastRun)}`);
@@ -92,7 +93,7 @@ export function describeJob(job: JobSnapshot, now: number): ItemPresentation {
 export function jobTooltip(job: JobSnapshot, now: number): string {
 	const look = stateLook(job.state);
 	const def = job.definition;
-	const lines = [`**${escapeMarkdown(job.name)}**${job.name !== job.id ? ` (${escapeMarkdown(job.id)})` : ''}`, `$(${look.iconId}) ${look.word}${job.enabled ? '' : ' (disabled)'}`, ''];
+	const lines = [`**${escapeMarkdown(job.name)}**${job.name !== job.id ? ` (${escapeMarkdown(job.id)})` : ''}  `, `$(${look.iconId}) ${look.word}${job.enabled ? '' : ' (disabled)'}`, ''];
 	const field = (name: string, value: string) => lines.push(`**${name}:** ${value}  `);
 	field('Schedule', escapeMarkdown(scheduleText(job)));
 	if (job.nextRunAt !== undefined && job.enabled) {
@@ -138,7 +139,7 @@ export function describeRun(record: RunRecord, now: number): ItemPresentation {
 		details.push(`attempt ${record.attempt}`);
 	}
 	const lines = [
-		`**Run ${escapeMarkdown(record.runId)}**${record.attempt > 1 ? ` attempt ${record.attempt}` : ''}`,
+		`**Run ${escapeMarkdown(record.runId)}**${record.attempt > 1 ? ` attempt ${record.attempt}` : ''}  `,
 		`$(${look.iconId}) ${escapeMarkdown(resultText(record))}`,
 		'',
 		`**Started:** ${escapeMarkdown(formatWhen(started, now, true))}  `,
@@ -282,70 +283,4 @@ export function codeBlock(code: string, language = 'sh'): string {
 	const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
 	const fence = '`'.repeat(Math.max(3, longest + 1));
 	return `${fence}${language}\n${code}\n${fence}`;
-}
-
-/** What the tree shows about one workspace folder. */
-export interface FolderInput {
-	name: string;
-	jobCount: number;
-	paused: boolean;
-	/** Why its jobs may not run, if they may not. */
-	refusal?: 'untrusted' | 'unapproved';
-	/** `passive`: another window or the CLI runs this folder's schedule. */
-	role: 'stopped' | 'runner' | 'passive';
-	holder?: string;
-	/** The saved file has errors and the last good definitions stay loaded. */
-	keptLastGood: boolean;
-	errorCount: number;
-}
-
-/** A tree row for a workspace folder (shown when several folders have jobs). */
-export function describeFolder(input: FolderInput): ItemPresentation {
-	const parts = [`${input.jobCount} job${input.jobCount === 1 ? '' : 's'}`, ...folderNotes(input)];
-	return {
-		label: input.name,
-		description: parts.join(' · '),
-		iconId: input.errorCount > 0 ? 'warning' : 'root-folder',
-		colorId: input.errorCount > 0 ? 'list.warningForeground' : undefined,
-		contextValue: `folder${input.paused ? '.paused' : ''}`,
-		tooltipMarkdown: [`**${escapeMarkdown(input.name)}**`, '', ...folderNotes(input, true).map((n) => `${escapeMarkdown(n)}  `)].join('\n'),
-	};
-}
-
-/** The message above the tree: the one thing that stops jobs from running, if any. */
-export function treeMessage(folders: readonly FolderInput[], trusted: boolean): string | undefined {
-	if (!trusted) {
-		return 'Restricted Mode: jobs do not run until you trust this workspace.';
-	}
-	const notes: string[] = [];
-	for (const folder of folders) {
-		const prefix = folders.length > 1 ? `${folder.name}: ` : '';
-		if (folder.refusal === 'unapproved') {
-			notes.push(`${prefix}the commands in .jobs.json wait for your approval (Review and Allow Jobs).`);
-		}
-		if (folder.keptLastGood) {
-			notes.push(`${prefix}the saved .jobs.json has ${folder.errorCount} error${folder.errorCount === 1 ? '' : 's'}; the last good definitions stay loaded.`);
-		}
-	}
-	return notes.length ? notes.join(' ') : undefined;
-}
-
-function folderNotes(input: FolderInput, long = false): string[] {
-	const notes: string[] = [];
-	if (input.refusal === 'untrusted') {
-		notes.push(long ? 'Restricted Mode: jobs do not run' : 'restricted');
-	} else if (input.refusal === 'unapproved') {
-		notes.push(long ? 'Commands wait for your approval' : 'needs approval');
-	}
-	if (input.paused) {
-		notes.push(long ? 'Scheduler paused' : 'paused');
-	}
-	if (input.role === 'passive') {
-		notes.push(long ? `Schedules run in another process${input.holder ? ` (${input.holder})` : ''}` : 'scheduled elsewhere');
-	}
-	if (input.errorCount > 0) {
-		const errors = `${input.errorCount} error${input.errorCount === 1 ? '' : 's'}`;
-		notes.push(long ? `${errors} in .jobs.json${input.keptLastGood ? '; the last good definitions stay loaded' : ''}` : errors);
-	}
-	return notes;
 }

@@ -55,6 +55,11 @@ export class TrustGate implements vscode.Disposable {
 		this._onDidChange.fire();
 	}
 
+	/** Re-checks every folder (after a test override or anything else the gate cannot observe). */
+	refresh(): void {
+		this._onDidChange.fire();
+	}
+
 	async forgetAll(): Promise<void> {
 		await this.state.update(approvalsStateKey, undefined);
 		this.noticed.clear();

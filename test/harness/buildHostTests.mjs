@@ -32,6 +32,8 @@ export async function buildHostTests() {
 		sourcemap: 'inline',
 		sourcesContent: false,
 		external: ['vscode', 'mocha'],
+		// As in esbuild.mjs: jsonc-parser's CommonJS build cannot be bundled.
+		mainFields: ['module', 'main'],
 		logLevel: 'warning',
 	});
 	if (result.errors.length > 0) {

@@ -1,0 +1,183 @@
+import * as vscode from 'vscode';
+import type { RunRecord } from '../core/model';
+import { Commands, jobsFileName, Views } from './constants';
+import { exampleJobsFile } from './exampleJobsFile';
+import type { FolderRegistry } from './folderRegistry';
+import type { FolderService } from './folderService';
+import { type JobArgument, resolveFolder, resolveJob } from './jobPicker';
+import { isActiveState } from './jobPresenter';
+import { FolderNode, type JobTreeProvider } from './jobTreeProvider';
+import type { OutputChannelLogSink } from './logSink';
+import type { JobStatusBar } from './statusBar';
+
+/** What the command handlers work on. */
+export interface CommandServices {
+	registry: FolderRegistry;
+	tree: JobTreeProvider;
+	statusBar: JobStatusBar;
+	sink: OutputChannelLogSink;
+	showMetrics(focusJobId?: string): void;
+}
+
+/**
+ * Registers every command. Handlers only resolve their argument (tree node, job id, or a quick
+ * pick), check the run gate and call the engine. Run commands resolve with the run's records, or
+ * `undefined` when nothing ran (refused, dismissed or unknown), so code and tests can await them.
+ */
+export function registerCommands(context: vscode.ExtensionContext, s: CommandServices): void {
+	const { registry } = s;
+	const register = (id: string, handler: (...args: never[]) => unknown) => {
+		context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
+	};
+
+	register(Commands.runJob, async (arg: JobArgument): Promise<RunRecord[] | undefined> => {
+		const target = await resolveJob(registry, arg, 'Run which job now?');
+		if (!target || !registry.allowRun(target.service, [target.jobId])) {
+			return undefined;
+		}
+		return reportErrors(() => target.service.engine.run([target.jobId], 'manual'));
+	});
+
+	register(Commands.runAll, async (arg?: FolderNode | string): Promise<RunRecord[] | undefined> => {
+		const folders = arg instanceof FolderNode || typeof arg === 'string' ? [registry.get(arg instanceof FolderNode ? arg.service.folder : arg)] : registry.withJobs();
+		const runs = folders
+			.filter((service): service is FolderService => service !== undefined)
+			.map((service) => ({ service, ids: service.engine.getJobs().filter((j) => j.enabled).map((j) => j.id) }))
+			.filter(({ service, ids }) => ids.length > 0 && registry.allowRun(service, ids));
+		if (runs.length === 0) {
+			return undefined;
+		}
+		const results = await Promise.all(runs.map(({ service, ids }) => reportErrors(() => service.engine.run(ids, 'manual'))));
+		return results.flatMap((r) => r ?? []);
+	});
+
+	register(Commands.cancelJob, async (arg: JobArgument): Promise<number> => {
+		const target = await resolveJob(registry, arg, 'Cancel which job?', (job) => isActiveState(job.state) || job.active.length > 0);
+		if (!target) {
+			return 0;
+		}
+		return target.isRun && target.runId ? target.service.engine.cancel({ runId: target.runId }) : target.service.engine.cancel({ jobId: target.jobId });
+	});
+
+	const setEnabled = (enabled: boolean) => async (arg: JobArgument) => {
+		const target = await resolveJob(registry, arg, `${enabled ? 'Enable' : 'Disable'} which job?`, (job) => job.enabled !== enabled);
+		if (target) {
+			target.service.engine.setEnabled(target.jobId, enabled);
+		}
+	};
+	register(Commands.enableJob, setEnabled(true));
+	register(Commands.disableJob, setEnabled(false));
+
+	register(Commands.showLog, async (arg: JobArgument) => {
+		const target = await resolveJob(registry, arg, 'Show the log of which job?');
+		if (!target) {
+			return;
+		}
+		const logFile = target.logFile ?? (target.isRun ? undefined : latestLogFile(target.service, target.jobId));
+		if (!logFile) {
+			void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" has no run output yet; showing the Workspace Jobs log.`);
+			s.sink.show();
+			return;
+		}
+		try {
+			await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(logFile)), { preview: true });
+		} catch (err) {
+			void vscode.window.showErrorMessage(`Workspace Jobs: cannot open the run's log ${logFile}: ${String(err)}`);
+		}
+	});
+
+	register(Commands.openDefinition, async (arg: JobArgument) => {
+		const target = await resolveJob(registry, arg, 'Open the definition of which job?', (job) => !job.programmatic);
+		const source = target && target.service.engine.getDefinition(target.jobId)?.source;
+		if (!target || !source) {
+			if (target) {
+				void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" is defined by an extension, not in ${jobsFileName}.`);
+			}
+			return;
+		}
+		const position = new vscode.Position(Math.max(0, source.line - 1), Math.max(0, source.column - 1));
+		await vscode.window.showTextDocument(vscode.Uri.file(source.file), { selection: new vscode.Range(position, position) });
+	});
+
+	register(Commands.showMetrics, (arg: JobArgument) => {
+		const jobId = typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'jobId' in arg ? arg.jobId : undefined;
+		s.showMetrics(jobId);
+	});
+
+	register(Commands.pauseScheduler, () => registry.withJobs().forEach((service) => service.engine.pause()));
+	register(Commands.resumeScheduler, () => registry.withJobs().forEach((service) => service.engine.resume()));
+
+	register(Commands.refreshJobs, () => {
+		registry.reloadAll();
+		registry.flush();
+		s.tree.refresh();
+	});
+
+	register(Commands.openJobsFile, async (arg?: unknown) => {
+		const service = await resolveFolder(registry, arg, registry.all().filter((f) => f.hasFile), 'Open the jobs file of which folder?');
+		if (service) {
+			await vscode.window.showTextDocument(vscode.Uri.file(service.file));
+		}
+	});
+
+	register(Commands.createJobsFile, async (arg?: unknown) => {
+		const candidates = registry.all().filter((f) => !f.hasFile);
+		if (candidates.length === 0 && !arg) {
+			void vscode.window.showInformationMessage(
+				registry.all().length ? `Workspace Jobs: every folder already has a ${jobsFileName}.` : 'Workspace Jobs: open a folder first.',
+			);
+			return;
+		}
+		const service = await resolveFolder(registry, arg, candidates, `Create ${jobsFileName} in which folder?`);
+		if (!service) {
+			return;
+		}
+		const uri = vscode.Uri.file(service.file);
+		if (!service.hasFile) {
+			await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(exampleJobsFile));
+			service.reload();
+		}
+		await vscode.window.showTextDocument(uri);
+	});
+
+	register(Commands.approveJobs, async (arg?: unknown): Promise<boolean> => {
+		const waiting = registry.withJobs().filter((f) => registry.refusal(f) === 'unapproved');
+		const service = await resolveFolder(registry, arg, waiting, 'Review the jobs of which folder?');
+		if (!service) {
+			return false;
+		}
+		return registry.gate.requestApproval(service.name, service.folder.uri.fsPath, service.fileJobs);
+	});
+
+	register(Commands.forgetApprovals, async () => {
+		await registry.gate.forgetAll();
+		void vscode.window.showInformationMessage('Workspace Jobs: every approval was forgotten; each folder asks again before its jobs run.');
+	});
+
+	register(Commands.showJobs, async () => {
+		s.statusBar.resetFailures();
+		await vscode.commands.executeCommand(`${Views.jobs}.focus`);
+	});
+
+	register(Commands.showOutput, () => s.sink.show());
+}
+
+/** The newest log file of a job: a run in progress, the last run, or the history. */
+function latestLogFile(service: FolderService, jobId: string): string | undefined {
+	const job = service.engine.getJob(jobId);
+	const fromRun = job?.active.find((r) => r.logFile)?.logFile ?? job?.lastRun?.logFile;
+	if (fromRun) {
+		return fromRun;
+	}
+	const history = service.engine.readHistory({ jobId, limit: 20 });
+	return [...history].reverse().find((r) => r.logFile)?.logFile;
+}
+
+async function reportErrors<T>(fn: () => Promise<T>): Promise<T | undefined> {
+	try {
+		return await fn();
+	} catch (err) {
+		void vscode.window.showErrorMessage(`Workspace Jobs: ${err instanceof Error ? err.message : String(err)}`);
+		return undefined;
+	}
+}

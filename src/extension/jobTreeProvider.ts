@@ -1,0 +1,243 @@
+import * as vscode from 'vscode';
+import type { ActiveRun } from '../core/engine';
+import type { RunRecord } from '../core/model';
+import { Commands, recentRunCount } from './constants';
+import { type ChangeBatch, type FolderRegistry, jobKey } from './folderRegistry';
+import type { FolderService } from './folderService';
+import { describeFolder, type FolderInput, treeMessage } from './folderPresenter';
+import { describeActiveRun, describeJob, describeRun, type ItemPresentation } from './jobPresenter';
+
+/** A workspace folder row (only when several folders have jobs). */
+export class FolderNode {
+	readonly kind = 'folder';
+	constructor(readonly service: FolderService) {}
+}
+
+/** A job row; the same instance is handed out for a job so element refreshes find it. */
+export class JobNode {
+	readonly kind = 'job';
+	constructor(
+		readonly service: FolderService,
+		readonly jobId: string,
+	) {}
+}
+
+/** A run under its job: unfinished (`active`) or finished (`record`). */
+export class RunNode {
+	readonly kind = 'run';
+	constructor(
+		readonly service: FolderService,
+		readonly jobId: string,
+		readonly runId: string,
+		readonly record?: RunRecord,
+		readonly active?: ActiveRun,
+	) {}
+
+	get logFile(): string | undefined {
+		return this.record?.logFile ?? this.active?.logFile;
+	}
+}
+
+export type JobTreeNode = FolderNode | JobNode | RunNode;
+
+/** Above this many changed jobs in one batch, one full refresh is cheaper than element refreshes. */
+const maxElementRefreshes = 200;
+
+/**
+ * The "Jobs" tree: folder -> job -> recent runs. It redraws from the registry's batched change
+ * events (at most every ~100 ms), refreshing only the jobs that changed, so a burst of runs
+ * or a thousand jobs does not stall the UI.
+ */
+export class JobTreeProvider implements vscode.TreeDataProvider<JobTreeNode>, vscode.Disposable {
+	private readonly _onDidChangeTreeData = new vscode.EventEmitter<JobTreeNode | JobTreeNode[] | undefined>();
+	readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+	private readonly jobNodes = new Map<string, JobNode>();
+	private readonly folderNodes = new Map<FolderService, FolderNode>();
+	private readonly disposables: vscode.Disposable[] = [this._onDidChangeTreeData];
+
+	constructor(private readonly registry: FolderRegistry) {
+		this.disposables.push(registry.onDidChange((batch) => this.onChange(batch)));
+	}
+
+	getChildren(element?: JobTreeNode): JobTreeNode[] {
+		if (!element) {
+			const folders = this.registry.withJobs();
+			if (folders.length > 1) {
+				return folders.map((service) => this.folderNode(service));
+			}
+			return folders.length === 1 ? this.jobsOf(folders[0]) : [];
+		}
+		if (element.kind === 'folder') {
+			return this.jobsOf(element.service);
+		}
+		if (element.kind === 'job') {
+			return this.runsOf(element);
+		}
+		return [];
+	}
+
+	getParent(element: JobTreeNode): JobTreeNode | undefined {
+		if (element.kind === 'folder') {
+			return undefined;
+		}
+		if (element.kind === 'run') {
+			return this.jobNode(element.service, element.jobId);
+		}
+		return this.registry.withJobs().length > 1 ? this.folderNode(element.service) : undefined;
+	}
+
+	getTreeItem(element: JobTreeNode): vscode.TreeItem {
+		const now = Date.now();
+		if (element.kind === 'folder') {
+			const item = toTreeItem(describeFolder(folderInput(this.registry, element.service)), vscode.TreeItemCollapsibleState.Expanded);
+			item.id = `folder:${element.service.folder.uri.toString()}`;
+			item.resourceUri = element.service.folder.uri;
+			return item;
+		}
+		if (element.kind === 'job') {
+			const job = element.service.engine.getJob(element.jobId);
+			if (!job) {
+				return new vscode.TreeItem(element.jobId);
+			}
+			const item = toTreeItem(describeJob(job, now), vscode.TreeItemCollapsibleState.Collapsed);
+			item.id = `job:${jobKey(element.service, element.jobId)}`;
+			return item;
+		}
+		const presentation = element.record ? describeRun(element.record, now) : describeActiveRun(element.active!, now);
+		const item = toTreeItem(presentation, vscode.TreeItemCollapsibleState.None);
+		item.id = `run:${jobKey(element.service, element.jobId)}:${element.runId}:${element.record?.attempt ?? 'active'}`;
+		if (element.logFile) {
+			item.command = { command: Commands.showLog, title: 'Show Log', arguments: [element] };
+		}
+		return item;
+	}
+
+	/** Tooltips are built on hover, so "in 5m" is right when it is read. */
+	resolveTreeItem(item: vscode.TreeItem, element: JobTreeNode): vscode.TreeItem {
+		const now = Date.now();
+		let presentation: ItemPresentation | undefined;
+		if (element.kind === 'job') {
+			const job = element.service.engine.getJob(element.jobId);
+			presentation = job && describeJob(job, now);
+		} else if (element.kind === 'run') {
+			presentation = element.record ? describeRun(element.record, now) : describeActiveRun(element.active!, now);
+		} else {
+			presentation = describeFolder(folderInput(this.registry, element.service));
+		}
+		if (presentation) {
+			item.tooltip = markdown(presentation.tooltipMarkdown);
+		}
+		return item;
+	}
+
+	/** The tree's message: Restricted Mode, approval, or a broken save. */
+	message(): string | undefined {
+		return treeMessage(
+			this.registry.withJobs().map((s) => folderInput(this.registry, s)),
+			this.registry.gate.trusted,
+		);
+	}
+
+	/** Redraws everything. */
+	refresh(): void {
+		this._onDidChangeTreeData.fire(undefined);
+	}
+
+	/** The node of a job, if it is in the tree. */
+	jobNode(service: FolderService, jobId: string): JobNode {
+		const key = jobKey(service, jobId);
+		let node = this.jobNodes.get(key);
+		if (!node) {
+			node = new JobNode(service, jobId);
+			this.jobNodes.set(key, node);
+		}
+		return node;
+	}
+
+	dispose(): void {
+		vscode.Disposable.from(...this.disposables).dispose();
+	}
+
+	private onChange(batch: ChangeBatch): void {
+		if (batch.structure || batch.jobs.size > maxElementRefreshes) {
+			this.prune();
+			this.refresh();
+			return;
+		}
+		const nodes = [...batch.jobs].map((key) => this.jobNodes.get(key)).filter((n): n is JobNode => n !== undefined);
+		if (nodes.length > 0) {
+			this._onDidChangeTreeData.fire(nodes);
+		}
+	}
+
+	private jobsOf(service: FolderService): JobNode[] {
+		return service.engine.getJobs().map((job) => this.jobNode(service, job.id));
+	}
+
+	private runsOf(node: JobNode): RunNode[] {
+		const job = node.service.engine.getJob(node.jobId);
+		if (!job) {
+			return [];
+		}
+		const active = job.active.map((run) => new RunNode(node.service, node.jobId, run.runId, undefined, run));
+		const history = node.service.engine
+			.readHistory({ jobId: node.jobId, limit: recentRunCount })
+			.filter((r) => r.status !== 'missed')
+			.reverse()
+			.map((r) => new RunNode(node.service, node.jobId, r.runId, r));
+		return [...active, ...history];
+	}
+
+	private folderNode(service: FolderService): FolderNode {
+		let node = this.folderNodes.get(service);
+		if (!node) {
+			node = new FolderNode(service);
+			this.folderNodes.set(service, node);
+		}
+		return node;
+	}
+
+	/** Forgets nodes of removed jobs and folders. */
+	private prune(): void {
+		const live = new Set(this.registry.all());
+		for (const [key, node] of this.jobNodes) {
+			if (!live.has(node.service) || !node.service.engine.getDefinition(node.jobId)) {
+				this.jobNodes.delete(key);
+			}
+		}
+		for (const service of this.folderNodes.keys()) {
+			if (!live.has(service)) {
+				this.folderNodes.delete(service);
+			}
+		}
+	}
+}
+
+/** The presenter's view of one folder. */
+export function folderInput(registry: FolderRegistry, service: FolderService): FolderInput {
+	return {
+		name: service.name,
+		jobCount: service.engine.getJobs().length,
+		paused: service.engine.paused,
+		refusal: registry.refusal(service),
+		role: service.role,
+		holder: service.holder,
+		keptLastGood: service.outcome === 'keptLastGood',
+		errorCount: service.problems.filter((d) => d.severity === 'error').length,
+	};
+}
+
+function toTreeItem(p: ItemPresentation, collapsible: vscode.TreeItemCollapsibleState): vscode.TreeItem {
+	const item = new vscode.TreeItem(p.label, collapsible);
+	item.description = p.description;
+	item.iconPath = new vscode.ThemeIcon(p.iconId, p.colorId ? new vscode.ThemeColor(p.colorId) : undefined);
+	item.contextValue = p.contextValue;
+	return item;
+}
+
+function markdown(source: string): vscode.MarkdownString {
+	const md = new vscode.MarkdownString(source, true);
+	md.isTrusted = false;
+	md.supportHtml = false;
+	return md;
+}

@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import type { Engine } from '../core/engine';
+import type { Diagnostic } from '../core/jobsFile';
+import type { FolderRegistry } from './folderRegistry';
+import type { JobTreeNode, JobTreeProvider } from './jobTreeProvider';
+import type { LoggedLine, OutputChannelLogSink } from './logSink';
+import { MetricsPanel, type MetricsPanelState } from './metricsPanel';
+import type { JobStatusBar } from './statusBar';
+
+/**
+ * INTERNAL, for the extension-host tests only (test/host/): a way to look at the tree, status
+ * bar, diagnostics and log without scraping the DOM. Not part of the public API; may change
+ * with any release.
+ */
+export interface WorkspaceJobsTestHook {
+	getTreeChildren(element?: JobTreeNode): JobTreeNode[];
+	getTreeItem(element: JobTreeNode): vscode.TreeItem;
+	getStatusBarText(): string;
+	getStatusBarTooltip(): string;
+	getDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
+	/** The engine's own diagnostics (1-based) of each folder's last read of `.jobs.json`. */
+	getProblems(): Array<{ file: string; problems: readonly Diagnostic[] }>;
+	/** The last ~500 lines written to the log channel, at every level. */
+	getLogLines(): LoggedLine[];
+	getMetricsPanelState(): MetricsPanelState;
+	/** The engine of each workspace folder. */
+	engines(): Array<{ folder: vscode.Uri; engine: Engine }>;
+	/** Delivers debounced engine changes to the tree and status bar now. */
+	flush(): void;
+	/** Reads every `.jobs.json` again now (instead of waiting for the file watcher). */
+	reload(): void;
+	/** Overrides `workspaceJobs.requireApproval` (undefined: back to the setting). */
+	setRequireApproval(value: boolean | undefined): void;
+}
+
+export function createTestHook(
+	registry: FolderRegistry,
+	tree: JobTreeProvider,
+	statusBar: JobStatusBar,
+	sink: OutputChannelLogSink,
+	diagnostics: vscode.DiagnosticCollection,
+): WorkspaceJobsTestHook {
+	const flush = () => {
+		registry.flush();
+		statusBar.update();
+	};
+	return {
+		getTreeChildren: (element) => tree.getChildren(element),
+		getTreeItem: (element) => tree.getTreeItem(element),
+		getStatusBarText: () => {
+			flush();
+			return statusBar.text;
+		},
+		getStatusBarTooltip: () => {
+			flush();
+			return statusBar.tooltip;
+		},
+		getDiagnostics: (uri) => diagnostics.get(uri) ?? [],
+		getProblems: () => registry.all().map((s) => ({ file: s.file, problems: s.problems })),
+		getLogLines: () => sink.lines(),
+		getMetricsPanelState: () => MetricsPanel.testState(),
+		engines: () => registry.all().map((s) => ({ folder: s.folder.uri, engine: s.engine })),
+		flush,
+		reload: () => {
+			registry.reloadAll();
+			flush();
+		},
+		setRequireApproval: (value) => {
+			registry.gate.requireApprovalOverride = value;
+			registry.gate.refresh();
+		},
+	};
+}
