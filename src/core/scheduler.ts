@@ -7,7 +7,7 @@ import { lastFireTimeBetween, nextFireTime } from './triggers';
 
 /** The scheduler never sleeps longer than this, so it re-reads the wall clock after a laptop sleep. */
 export const maxSleepMs = 30_000;
-/** A fire this late (or with later fire times already due) counts as missed, not merely late. */
+/** A due time this late counts as missed, not merely late; older due times are always missed when a newer one is due. */
 export const lateThresholdMs = 60_000;
 /** A wall-clock step this large against the monotonic clock is logged as a sleep or clock change. */
 const jumpThresholdMs = 5_000;

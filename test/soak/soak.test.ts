@@ -18,8 +18,10 @@ import { buildSync } from 'esbuild';
 
 const root = path.resolve(__dirname, '../..');
 const target = Number(process.env.WORKSPACE_JOBS_SOAK_RUNS ?? 10_000);
-/** Records before the first RSS sample: the heap grows for the first ~15 s, then stays flat. */
+/** Records before the first RSS sample: the heap grows for the first ~1,500 runs, then stays flat. */
 const warmUp = Math.min(2000, Math.floor(target / 5));
+/** Shorter soaks end inside the growth, so they report memory without checking it. */
+const checkMemory = target >= 4 * 2000;
 /** A soak may not take longer than this on a 2-core CI machine (about 120 runs/s, 85 s for 10,000, measured). */
 const timeLimitMs = Math.max(240_000, target * 25);
 /** Growth of the `start` process's resident memory between warm-up and the end. */
@@ -217,7 +219,9 @@ test(`runs ${target} short jobs through start with one final record each, no lef
 		t.diagnostic(`by status ${JSON.stringify(Object.fromEntries(byStatus))}`);
 		t.diagnostic(`by job ${JSON.stringify(Object.fromEntries([...byReason].sort()))}`);
 		t.diagnostic(`RSS of start: ${(rssWarm / 1024).toFixed(1)} MB after ${warmCount} runs, ${(rssEnd / 1024).toFixed(1)} MB after ${endCount}, peak ${(rssPeak / 1024).toFixed(1)} MB`);
-		assert.ok(rssEnd - rssWarm < rssMarginKb, `RSS grew from ${rssWarm} kB to ${rssEnd} kB`);
+		if (checkMemory) {
+			assert.ok(rssEnd - rssWarm < rssMarginKb, `RSS grew from ${rssWarm} kB to ${rssEnd} kB`);
+		}
 	} finally {
 		if (child.exitCode === null && child.signalCode === null) {
 			child.kill('SIGKILL');

@@ -314,7 +314,7 @@ test('a runner re-checks its lease before a scheduled run and starts nothing whe
 
 // ---- the host dying -------------------------------------------------------------------
 
-test('SIGKILL of start: the job dies within 3 s and the next start records the run as interrupted', async () => {
+test('SIGKILL of start: the job dies within 3 s and the next start records the run as interrupted', async (t) => {
 	const m = marker();
 	const { dir, file } = workspaceWith([{ id: 'long', command: `echo "$WORKSPACE_JOBS_RUN_ID" > run-id; sleep ${m}`, schedule: { every: '100ms' } }]);
 	const first = startCli(file);
@@ -326,6 +326,7 @@ test('SIGKILL of start: the job dies within 3 s and the next start records the r
 	assert.ok(await waitFor(() => liveSleeps(m).length === 0, 3000), `still running: ${liveSleeps(m).join(' ')}`);
 	const goneAfter = Date.now() - killedAt;
 	assert.ok(goneAfter < 3000, `${goneAfter} ms`);
+	t.diagnostic(`job process gone ${goneAfter} ms after the SIGKILL of its host`);
 
 	fs.writeFileSync(file, JSON.stringify({ jobs: [{ id: 'long', command: 'true' }] }));
 	const second = startCli(file);
