@@ -16,7 +16,7 @@ import type { JobDefinition, JobsConfig, JobState, RunReason, RunRecord, RunStat
 import { newRunId } from './runIds';
 import { type ProcessResult, type ProcessSpec, runProcess } from './runner';
 import { type Fire, type Missed, Scheduler } from './scheduler';
-import { readJsonFile, workspaceStateDir, writeFileAtomic } from './stateFile';
+import { isProcessAlive, readJsonFile, workspaceStateDir, writeFileAtomic } from './stateFile';
 import { fireTimes } from './triggers';
 import { OutputLog } from './outputLog';
 
@@ -1102,7 +1102,7 @@ function takeDeadJournals(stateDir: string): InFlightRun[] {
 	const orphans: InFlightRun[] = [];
 	for (const name of names) {
 		const match = /^inflight-(\d+)\.jsonl$/.exec(name);
-		if (!match || Number(match[1]) === process.pid || isAlive(Number(match[1]))) {
+		if (!match || Number(match[1]) === process.pid || isProcessAlive(Number(match[1]))) {
 			continue;
 		}
 		const claimed = path.join(stateDir, `${name}.claimed-${process.pid}`);
@@ -1115,15 +1115,6 @@ function takeDeadJournals(stateDir: string): InFlightRun[] {
 		fs.rmSync(claimed, { force: true });
 	}
 	return orphans;
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (err) {
-		return (err as NodeJS.ErrnoException).code === 'EPERM';
-	}
 }
 
 function timeoutSignal(ms: number): AbortSignal {
