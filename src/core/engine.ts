@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import PQueue from 'p-queue';
 import { abortableDelay, abortKind, RunAbort, yieldToLoop } from './abort';
@@ -10,13 +9,13 @@ import { type Logger, nullLogger } from './base/logger';
 import { formatDuration } from './duration';
 import { killEscaped } from './escapeTracker';
 import { HistoryStore, type HistoryQuery, type InFlightRun, RunJournal } from './history';
-import { findEscapedRunProcesses } from './leftovers';
 import { MetricsCollector, type MetricsSnapshot } from './metrics';
 import type { JobDefinition, JobsConfig, JobState, RunReason, RunRecord, RunStatus, Trigger } from './model';
+import { recoverInterruptedRuns } from './recovery';
 import { newRunId } from './runIds';
 import { type ProcessResult, type ProcessSpec, runProcess } from './runner';
 import { type Fire, type Missed, Scheduler } from './scheduler';
-import { isProcessAlive, readJsonFile, workspaceStateDir, writeFileAtomic } from './stateFile';
+import { readJsonFile, workspaceStateDir, writeFileAtomic } from './stateFile';
 import { fireTimes } from './triggers';
 import { OutputLog } from './outputLog';
 
@@ -939,34 +938,15 @@ export class Engine extends Disposable {
 
 	/** Turns runs that a dead process left behind into `interrupted` records. */
 	private recoverInterrupted(): void {
-		if (!this.stateDir) {
+		if (!this.stateDir || !this.history) {
 			return;
 		}
-		const taken = takeDeadJournals(this.stateDir);
-		if (taken.length === 0) {
+		const { orphans, records } = recoverInterruptedRuns(this.stateDir, this.history, this.clock.now());
+		this.markOrphansFired(orphans);
+		if (records.length === 0) {
 			return;
 		}
-		this.markOrphansFired(taken);
-		const orphans = this.withoutRecorded(taken);
-		const now = new Date(this.clock.now()).toISOString();
-		const leftovers = findEscapedRunProcesses('WORKSPACE_JOBS_RUN_ID', new Set(orphans.map((o) => o.runId)));
-		const records: RunRecord[] = orphans.map((o) => ({
-			jobId: o.jobId,
-			runId: o.runId,
-			attempt: o.attempt,
-			status: 'interrupted',
-			reason: 'interrupted',
-			message: 'the process running the scheduler ended while this run was in progress',
-			exitCode: null,
-			startedAt: o.startedAt,
-			endedAt: now,
-			durationMs: Math.max(0, Date.parse(now) - Date.parse(o.startedAt)),
-			trigger: o.trigger,
-			...(o.scheduledAt ? { scheduledAt: o.scheduledAt } : {}),
-			...(o.logFile ? { logFile: o.logFile } : {}),
-			...(leftovers.has(o.runId) ? { escaped: leftovers.get(o.runId) } : {}),
-		}));
-		this.history?.append(records);
+		this.history.append(records);
 		for (const record of records) {
 			this.metrics.record(record);
 			this.ensureRuntime(record.jobId).lastRun = record;
@@ -991,19 +971,6 @@ export class Engine extends Disposable {
 				this.saveStateSoon();
 			}
 		}
-	}
-
-	/** Drops runs whose final record made it to history just before the host died (before the journal's end line). */
-	private withoutRecorded(orphans: InFlightRun[]): InFlightRun[] {
-		const since = Math.min(...orphans.map((o) => Date.parse(o.startedAt)));
-		let recorded: Set<string>;
-		try {
-			const records = this.history?.read(Number.isFinite(since) ? { since: new Date(since).toISOString() } : {}) ?? [];
-			recorded = new Set(records.map((r) => `${r.runId}#${r.attempt}`));
-		} catch {
-			return orphans;
-		}
-		return orphans.filter((o) => !recorded.has(`${o.runId}#${o.attempt}`));
 	}
 
 	private saveStateSoon(): void {
@@ -1086,35 +1053,6 @@ export class Engine extends Disposable {
 			programmatic: this.apiJobs.has(job.id),
 		};
 	}
-}
-
-/**
- * Claims the journals of processes that are gone (rename first, so two recovering processes never
- * both report the same run) and returns their unfinished runs.
- */
-function takeDeadJournals(stateDir: string): InFlightRun[] {
-	let names: string[];
-	try {
-		names = fs.readdirSync(stateDir);
-	} catch {
-		return [];
-	}
-	const orphans: InFlightRun[] = [];
-	for (const name of names) {
-		const match = /^inflight-(\d+)\.jsonl$/.exec(name);
-		if (!match || Number(match[1]) === process.pid || isProcessAlive(Number(match[1]))) {
-			continue;
-		}
-		const claimed = path.join(stateDir, `${name}.claimed-${process.pid}`);
-		try {
-			fs.renameSync(path.join(stateDir, name), claimed);
-		} catch {
-			continue;
-		}
-		orphans.push(...new RunJournal(claimed).takeOrphans());
-		fs.rmSync(claimed, { force: true });
-	}
-	return orphans;
 }
 
 function timeoutSignal(ms: number): AbortSignal {

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { launch } from './launcher';
 import { hasProcfs, listProcesses, probeNewTasks } from './procfs';
 
 /**
  * The one place the runner starts processes, and the process-group primitives around it.
- * Everything the runner needs from a started job is in `GroupProcess`, so a long-lived
- * launcher process (faster than Node's synchronous `spawn`, see RELIABILITY.md) could later
- * return the same shape without the runner changing.
+ * Everything the runner needs from a started job is in `GroupProcess`, whichever way it was
+ * started: through the long-lived launcher (`launcher.ts`, the default on Linux: no fork of
+ * Node, so no blocked event loop) or with Node's synchronous `spawn` (the fallback, and
+ * `WORKSPACE_JOBS_LAUNCHER=0`). Both run the same `/bin/sh -c` text with the same watchdog.
  */
 
 /** What `spawnGroup` needs to start a job. */
@@ -36,6 +38,37 @@ export interface GroupProcess {
 	 * pipe. Call it only once the rest of the group is gone.
 	 */
 	dismissWatchdog(ms: number): Promise<void>;
+	/**
+	 * Called if the leader's end can no longer be known (the launcher died; its watchdog is
+	 * killing the group). `onExit` is not called then.
+	 */
+	onLost(listener: (message: string) => void): void;
+	/** The run is over: drop what is still open for it. */
+	release(): void;
+}
+
+/** A started job, or why it could not start. */
+export type GroupStart = { proc: GroupProcess } | { error: Error };
+
+/**
+ * Starts a job, through the launcher unless `WORKSPACE_JOBS_LAUNCHER=0` or it is unavailable.
+ * Throws only for arguments Node rejects synchronously (such as a NUL in `env`).
+ */
+export async function startGroup(options: GroupSpawnOptions): Promise<GroupStart> {
+	if (process.env.WORKSPACE_JOBS_LAUNCHER !== '0') {
+		const outcome = await launch(options.cwd, wrapCommand(options.command, options.killGraceMs), options.env);
+		if (outcome) {
+			return outcome;
+		}
+	}
+	const proc = spawnGroup(options);
+	if (proc.pid === undefined) {
+		const error = await new Promise<Error>((resolve) => proc.onError(resolve));
+		proc.release();
+		await proc.dismissWatchdog(0);
+		return { error };
+	}
+	return { proc };
 }
 
 /**
@@ -99,6 +132,11 @@ export function spawnGroup(options: GroupSpawnOptions): GroupProcess {
 		stderr: child.stderr as Readable,
 		onExit: (listener) => void child.once('exit', listener),
 		onError: (listener) => void child.once('error', listener),
+		onLost: () => undefined,
+		release: () => {
+			child.stdout?.destroy();
+			child.stderr?.destroy();
+		},
 		watchdogPid: () => (/^\d+\n/.test(reported) ? Number.parseInt(reported, 10) : undefined),
 		dismissWatchdog: async (ms) => {
 			if (!pipe || closed) {

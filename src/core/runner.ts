@@ -4,7 +4,7 @@ import type { IDisposable } from './base/disposable';
 import { formatDuration } from './duration';
 import { type EscapeWatch, killEscaped, watchForEscapes } from './escapeTracker';
 import { OutputCapture, type OutputStream } from './outputCapture';
-import { type GroupProcess, groupHasLiveMembers, signalGroup, spawnGroup } from './processGroup';
+import { type GroupProcess, type GroupStart, groupHasLiveMembers, signalGroup, startGroup } from './processGroup';
 import { hasProcfs } from './procfs';
 
 export type { OutputStream } from './outputCapture';
@@ -62,6 +62,16 @@ const pipeCloseBoundMs = 500;
 
 /** Runs not yet finished, for `killAllGroups`. */
 const active = new Set<GroupRun>();
+/** Runs whose group is being started (the launcher answers asynchronously). */
+const starting = new Set<PendingStart>();
+const killAllMessage = 'killed: all job process groups were stopped';
+
+interface PendingStart {
+	/** Set by `killAllGroups`: terminate with this grace once started. */
+	killAll?: number;
+	/** Resolved when the run is over, for a `killAllGroups` that saw it starting. */
+	onDone?: Array<() => void>;
+}
 
 /**
  * Runs one shell command in its own process group and resolves when the group is gone. Never rejects.
@@ -76,22 +86,35 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 	if (spec.signal?.aborted) {
 		return failed(startedAt, 'canceled', abortMessage(spec.signal));
 	}
-	const graceMs = validDelay(spec.killGraceMs) ?? defaultGraceMs;
-	let proc: GroupProcess;
+	// Until the start is known, `killAllGroups` can only leave word here.
+	const pending: PendingStart = {};
+	starting.add(pending);
 	try {
-		proc = spawnGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, killGraceMs: graceMs });
+		return await startAndRun(spec, startedAt, pending);
+	} finally {
+		starting.delete(pending);
+		pending.onDone?.forEach((fn) => fn());
+	}
+}
+
+async function startAndRun(spec: ProcessSpec, startedAt: number, pending: PendingStart): Promise<ProcessResult> {
+	const graceMs = validDelay(spec.killGraceMs) ?? defaultGraceMs;
+	let start: GroupStart;
+	try {
+		start = await startGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, killGraceMs: graceMs });
 	} catch (err) {
 		return failed(startedAt, 'spawn-error', errorMessage(err));
 	}
-	if (proc.pid === undefined) {
-		const err = await new Promise<Error>((resolve) => proc.onError(resolve));
-		proc.stdout.destroy();
-		proc.stderr.destroy();
-		await proc.dismissWatchdog(0);
-		return failed(startedAt, 'spawn-error', spawnErrorMessage(err, spec.cwd));
+	if ('error' in start) {
+		return failed(startedAt, 'spawn-error', spawnErrorMessage(start.error, spec.cwd));
 	}
-	const run = new GroupRun(proc, proc.pid, spec, startedAt, graceMs);
+	const proc = start.proc;
+	const run = new GroupRun(proc, proc.pid as number, spec, startedAt, graceMs);
 	active.add(run);
+	starting.delete(pending);
+	if (pending.killAll !== undefined) {
+		run.terminate('canceled', killAllMessage, pending.killAll);
+	}
 	try {
 		return await run.done;
 	} finally {
@@ -105,11 +128,18 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
  * before this returns its promise, so a caller that must exit at once has done the essential part.
  */
 export async function killAllGroups(graceMs = defaultGraceMs): Promise<void> {
+	const grace = validDelay(graceMs) ?? defaultGraceMs;
 	const runs = [...active];
 	for (const run of runs) {
-		run.terminate('canceled', 'killed: all job process groups were stopped', validDelay(graceMs) ?? defaultGraceMs);
+		run.terminate('canceled', killAllMessage, grace);
 	}
-	await Promise.all(runs.map((run) => run.done));
+	// Runs still starting are killed as soon as their group exists.
+	const waits: Promise<unknown>[] = runs.map((run) => run.done);
+	for (const pending of starting) {
+		pending.killAll = Math.min(pending.killAll ?? Infinity, grace);
+		waits.push(new Promise<void>((resolve) => (pending.onDone ??= []).push(resolve)));
+	}
+	await Promise.all(waits);
 }
 
 /** The life of one started group, from spawn until it is gone and its output is flushed. */
@@ -143,11 +173,20 @@ class GroupRun {
 		proc.onExit((code, signal) => {
 			this.onLeaderExit(code, signal).catch(() => this.resolve(this.result([])));
 		});
+		proc.onLost((message) => {
+			this.terminate('canceled', message, this.graceMs);
+			this.onLeaderExit(null, null).catch(() => this.resolve(this.result([])));
+		});
 		const timeoutMs = validDelay(spec.timeoutMs);
 		if (timeoutMs !== undefined && timeoutMs > 0) {
 			this.timeout = chainedTimeout(() => this.terminate('timeout', `timed out after ${formatDuration(timeoutMs)}`, this.graceMs), timeoutMs);
 		}
-		spec.signal?.addEventListener('abort', this.onAbort, { once: true });
+		if (spec.signal?.aborted) {
+			// Aborted while the group was being started.
+			queueMicrotask(this.onAbort);
+		} else {
+			spec.signal?.addEventListener('abort', this.onAbort, { once: true });
+		}
 	}
 
 	/**
@@ -187,6 +226,7 @@ class GroupRun {
 		}
 		await this.output.streamsEnded(pipeCloseBoundMs);
 		await this.output.finish();
+		this.proc.release();
 		this.resolve(this.result(escaped));
 	}
 
