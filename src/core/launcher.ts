@@ -42,7 +42,7 @@ import type { GroupProcess } from './processGroup';
  *   `V id` (watchdog gone), `X id c code` / `X id s signo` (the leader was reaped).
  */
 
-const perlSource = String.raw`
+const perlSource = String.raw`# workspace-jobs launcher
 use strict; use warnings; use POSIX (); use Socket (); use Fcntl ();
 $SIG{PIPE} = 'IGNORE';
 $SIG{CHLD} = sub {};
@@ -265,6 +265,8 @@ class Launcher {
 		const output = this.child.stdout as unknown as Socket;
 		output.on('data', (chunk: Buffer) => this.onData(chunk));
 		output.on('error', () => undefined);
+		// Its stdout closes only when it dies; the exit itself may come later (or, unreferenced, never).
+		output.on('close', () => this.onGone());
 		output.unref();
 	}
 
@@ -298,8 +300,10 @@ class Launcher {
 			const output = this.child.stdout as unknown as Socket;
 			if (want) {
 				output.ref();
+				this.child.ref();
 			} else {
 				output.unref();
+				this.child.unref();
 			}
 		}
 	}
@@ -489,8 +493,9 @@ class LauncherJob implements GroupProcess {
 		}
 	}
 
+	/** A stream wants more (Readable calls `_read` once per push, and again only after one). */
 	maybeResume(): void {
-		if (this.paused && this.stdout.readableLength < streamHighWater && this.stderr.readableLength < streamHighWater) {
+		if (this.paused) {
 			this.paused = false;
 			this.launcher.send(`U ${this.id}\n`);
 		}

@@ -231,7 +231,8 @@ test('streams 20 MB to the log file and keeps only the tail in memory', async ()
 	const logFile = path.join(tmp, 'logs', 'deep', 'run.log');
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	fs.writeFileSync(logFile, 'previous run\n');
-	const size = 20_000_000;
+	// Without the pause, all 40 MB would sit in buffers; with it, growth stays far below (the margin absorbs GC noise on a loaded machine).
+	const size = 40_000_000;
 	let result: ProcessResult | undefined;
 	const peak = await peakBufferGrowth(async () => {
 		result = await run(`head -c ${size} /dev/zero; printf end`, { logFile, tailBytes: 4096 });
@@ -241,7 +242,7 @@ test('streams 20 MB to the log file and keeps only the tail in memory', async ()
 	assert.equal(result?.tail.length, 4096);
 	assert.ok(result?.tail.endsWith('\0\0end'));
 	assert.equal(fs.statSync(logFile).size, 'previous run\n'.length + size + 3);
-	assert.ok(peak < 8_000_000, `buffers grew by ${peak} bytes`);
+	assert.ok(peak < 16_000_000, `buffers grew by ${peak} bytes`);
 });
 
 test('pauses the job instead of buffering when the log file cannot keep up', async () => {
@@ -252,7 +253,8 @@ test('pauses the job instead of buffering when the log file cannot keep up', asy
 	let counted = '';
 	reader.stdout.on('data', (chunk) => (counted += chunk));
 	const readerDone = new Promise((resolve) => reader.once('close', resolve));
-	const size = 20_000_000;
+	// Without the pause, all 40 MB would sit in buffers; with it, growth stays far below (the margin absorbs GC noise on a loaded machine).
+	const size = 40_000_000;
 	let result: ProcessResult | undefined;
 	const peak = await peakBufferGrowth(async () => {
 		result = await run(`head -c ${size} /dev/zero`, { logFile });
@@ -260,7 +262,7 @@ test('pauses the job instead of buffering when the log file cannot keep up', asy
 	await readerDone;
 	assert.equal(result?.outputBytes, size);
 	assert.equal(Number(counted), size);
-	assert.ok(peak < 8_000_000, `buffers grew by ${peak} bytes`);
+	assert.ok(peak < 16_000_000, `buffers grew by ${peak} bytes`);
 });
 
 test('uses a 64 KiB tail by default and creates the log folder', async () => {
@@ -372,10 +374,11 @@ test('kills leftovers that ignore SIGTERM when the host dies during the grace', 
 	try {
 		await printed('ready');
 		const pgid = Number(/ready (\d+)/.exec(output())?.[1]);
-		assert.ok(await waitFor(() => liveSleeps(m).length === 1, 2000), `running: ${liveSleeps(m)}`);
+		assert.ok(await waitFor(() => liveSleeps(m).length === 1, 5000), `running: ${liveSleeps(m)}`);
 		host.kill('SIGKILL');
 		await exited;
-		assert.ok(await waitFor(() => liveGroupMembers(pgid).length === 0, 3000), `group alive: ${liveGroupMembers(pgid)}`);
+		// Grace is 1 s; the rest is margin for a loaded machine.
+		assert.ok(await waitFor(() => liveGroupMembers(pgid).length === 0, 5000), `group alive: ${liveGroupMembers(pgid)}`);
 		assert.deepEqual(liveSleeps(m), []);
 	} finally {
 		host.kill('SIGKILL');
