@@ -178,7 +178,7 @@ export function resultText(r: RunRecord): string {
 			? ''
 			: r.reason === 'exit-code' && r.exitCode !== null
 				? ` (exit ${r.exitCode})`
-				: r.reason
+				: r.reason && r.reason !== r.status
 					? ` (${r.reason})`
 					: '';
 	const duration = r.status === 'skipped' || r.status === 'missed' ? '' : ` ${formatDuration(r.durationMs)}`;
