@@ -28,19 +28,43 @@ export async function buildScenarios(root: string, outDir: string): Promise<Reco
 	return Object.fromEntries(scenarioNames.map((name) => [name, path.join(outDir, `${name}.js`)])) as Record<ScenarioName, string>;
 }
 
-/** Size in bytes of a minified build of an entry, built as esbuild.mjs does with `--production`. */
-export async function minifiedSize(root: string, entry: string, external: string[]): Promise<number> {
-	const result = await esbuild.build({
-		entryPoints: [path.join(root, entry)],
-		bundle: true,
-		platform: 'node',
-		target: 'node20',
-		format: 'cjs',
-		minify: true,
-		write: false,
-		external,
-		mainFields: ['module', 'main'],
-		logLevel: 'silent',
-	});
-	return result.outputFiles[0].contents.length;
+/** The product bundles the start-up scenario loads, built as esbuild.mjs builds them (dev and --production). */
+export interface ProductBundles {
+	extensionDev: string;
+	extensionProduction: string;
+	cliDev: string;
+	cliProduction: string;
+}
+
+/**
+ * Builds the extension and CLI entries into `outDir` with esbuild.mjs's options, so start-up and
+ * sizes do not depend on whatever build other work left in dist/.
+ */
+export async function buildProduct(root: string, outDir: string): Promise<ProductBundles> {
+	const entries = [
+		{ key: 'extensionDev', entry: 'src/extension.ts', external: ['vscode'], production: false },
+		{ key: 'extensionProduction', entry: 'src/extension.ts', external: ['vscode'], production: true },
+		{ key: 'cliDev', entry: 'src/cli/main.ts', external: [], production: false },
+		{ key: 'cliProduction', entry: 'src/cli/main.ts', external: [], production: true },
+	] as const;
+	const out = {} as ProductBundles;
+	for (const { key, entry, external, production } of entries) {
+		const outfile = path.join(outDir, 'product', `${key}.js`);
+		await esbuild.build({
+			entryPoints: [path.join(root, entry)],
+			outfile,
+			bundle: true,
+			platform: 'node',
+			target: 'node20',
+			format: 'cjs',
+			minify: production,
+			sourcemap: !production,
+			sourcesContent: false,
+			external: [...external],
+			mainFields: ['module', 'main'],
+			logLevel: 'warning',
+		});
+		out[key] = outfile;
+	}
+	return out;
 }

@@ -48,12 +48,12 @@ export function collect(): void {
 export const mb = (bytes: number): number => Math.round((bytes / (1024 * 1024)) * 100) / 100;
 
 /** Memory after a full GC and a short settle, in MB. */
-export async function settledMemory(): Promise<{ rssMb: number; heapUsedMb: number; externalMb: number }> {
+export async function settledMemory(): Promise<{ rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
 	collect();
 	await sleep(100);
 	collect();
 	const m = process.memoryUsage();
-	return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external + m.arrayBuffers) };
+	return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external + m.arrayBuffers) };
 }
 
 export function sleep(ms: number): Promise<void> {
