@@ -13,6 +13,7 @@ import type { JobDefinition, RunRecord } from '../../src/core/model';
 import { RunnerService } from '../../src/core/runnerService';
 import { type Fire, type Missed, Scheduler } from '../../src/core/scheduler';
 import { workspaceStateDir } from '../../src/core/stateFile';
+import { liveSleeps, waitFor } from './fixtures/processes';
 
 /**
  * The reliability promises with real state folders, real processes and real signals: restart
@@ -98,37 +99,6 @@ function marker(): string {
 	return `300.${process.pid}${++markers}`;
 }
 
-/** Live (non-zombie) `sleep` processes whose argument starts with `prefix`. */
-function liveSleeps(prefix: string): number[] {
-	const pids: number[] = [];
-	for (const name of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(name)) {
-			continue;
-		}
-		try {
-			const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-			const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-			if (argv[0].endsWith('sleep') && argv[1]?.startsWith(prefix) && state !== 'Z') {
-				pids.push(Number(name));
-			}
-		} catch {
-			// Gone while we looked.
-		}
-	}
-	return pids;
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (cond()) {
-			return true;
-		}
-		await new Promise((r) => setTimeout(r, 20));
-	}
-	return cond();
-}
 
 function workspaceWith(jobs: object[]): { dir: string; file: string } {
 	const dir = fs.mkdtempSync(path.join(tmp, 'cli-ws-'));

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launcherPid } from '../../src/core/launcher';
 import { type ProcessSpec, runProcess } from '../../src/core/runner';
+import { waitFor } from './fixtures/processes';
 
 /** What only the launcher path has to get right; the shared behaviour is in runner.test.ts. */
 
@@ -43,16 +44,6 @@ function run(command: string, extra: Partial<ProcessSpec> = {}) {
 	return runProcess({ command, cwd: tmp, env: process.env, ...extra });
 }
 
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-	const deadline = Date.now() + ms;
-	while (!check()) {
-		if (Date.now() > deadline) {
-			return false;
-		}
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-	return true;
-}
 
 test('jobs are started by the launcher, in their own session', async () => {
 	const result = await run('cut -d" " -f4,6 /proc/$$/stat; echo $$');

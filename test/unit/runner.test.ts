@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { killAllGroups, type ProcessResult, type ProcessSpec, runProcess } from '../../src/core/runner';
+import { liveSleeps, waitFor } from './fixtures/processes';
 
 /**
  * Real processes throughout. Every long-lived test process is a `sleep` with a unique
@@ -33,26 +34,6 @@ function marker(): string {
 	return `${fileTag}${++markers}`;
 }
 
-/** Live (non-zombie) `sleep` processes whose argument starts with `prefix`. */
-function liveSleeps(prefix: string): number[] {
-	const pids: number[] = [];
-	for (const name of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(name)) {
-			continue;
-		}
-		try {
-			const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-			const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-			if (argv[0].endsWith('sleep') && argv[1]?.startsWith(prefix) && state !== 'Z') {
-				pids.push(Number(name));
-			}
-		} catch {
-			// Gone while we looked.
-		}
-	}
-	return pids;
-}
 
 /** Non-zombie processes in process group `pgid`. */
 function liveGroupMembers(pgid: number): number[] {
@@ -71,16 +52,6 @@ function liveGroupMembers(pgid: number): number[] {
 	return pids;
 }
 
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-	const deadline = Date.now() + ms;
-	while (!check()) {
-		if (Date.now() > deadline) {
-			return false;
-		}
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-	return true;
-}
 
 function run(command: string, extra: Partial<ProcessSpec> = {}) {
 	return runProcess({ command, cwd: tmp, env: process.env, ...extra });
