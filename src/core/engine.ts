@@ -8,19 +8,20 @@ import { Emitter, type Event } from './base/events';
 import { type Logger, nullLogger } from './base/logger';
 import { formatDuration } from './duration';
 import { killEscaped } from './escapeTracker';
-import { HistoryStore, type HistoryQuery, type InFlightRun, RunJournal } from './history';
+import type { HistoryQuery, InFlightRun } from './history';
 import { MetricsCollector, type MetricsSnapshot } from './metrics';
 import type { JobDefinition, JobsConfig, JobState, RunReason, RunRecord, RunStatus, Trigger } from './model';
 import { recoverInterruptedRuns } from './recovery';
 import { newRunId } from './runIds';
 import { type ProcessResult, type ProcessSpec, runProcess } from './runner';
 import { type Fire, type Missed, Scheduler } from './scheduler';
-import { readJsonFile, workspaceStateDir, writeFileAtomic } from './stateFile';
+import { type PersistedState, RunStore } from './runStore';
+import { workspaceStateDir } from './stateFile';
 import { fireTimes } from './triggers';
 import { OutputLog } from './outputLog';
 
 export const defaultConcurrency = 4;
-export const historyFileName = 'history.jsonl';
+export { historyFileName } from './runStore';
 const defaultStartingDeadlineMs = 3_600_000;
 const heartbeatMs = 30_000;
 const dispatchBatch = 64;
@@ -99,14 +100,6 @@ interface Runtime {
 	chain: Promise<unknown>;
 }
 
-interface PersistedState {
-	version: 1;
-	lastAlive?: number;
-	lastFired?: Record<string, number>;
-	enabled?: Record<string, boolean>;
-	known?: string[];
-}
-
 /**
  * The scheduling engine: definitions in, runs out. Owns the queue (global concurrency,
  * priorities), the scheduler (one timer), retries, cancellation, history, metrics and events.
@@ -139,26 +132,18 @@ export class Engine extends Disposable {
 	private readonly queue: PQueue;
 	private readonly scheduler: Scheduler;
 	private readonly metrics: MetricsCollector;
-	private readonly history: HistoryStore | undefined;
-	private readonly journal: RunJournal | undefined;
+	private readonly store: RunStore;
+	private readonly state: PersistedState;
 	private readonly runner: (spec: ProcessSpec) => Promise<ProcessResult>;
 	private readonly fileJobs = new Map<string, JobDefinition>();
 	private readonly apiJobs = new Map<string, JobDefinition>();
 	private readonly runtimes = new Map<string, Runtime>();
-	private readonly state: PersistedState;
 	private configConcurrency = defaultConcurrency;
 	private started = false;
 	private _paused = false;
 	private stopping = false;
 	private dispatched = 0;
 	private heartbeat: IDisposable | undefined;
-	private pendingRecords: RunRecord[] = [];
-	private pendingStarts: InFlightRun[] = [];
-	/** `runId#attempt` of runs written to the journal and not yet ended there. */
-	private readonly journaled = new Set<string>();
-	private pendingWaiters: Array<() => void> = [];
-	private flushScheduled = false;
-	private stateDirty = false;
 	private scheduleGuard: (() => Promise<boolean>) | undefined;
 	private readonly options: EngineOptions;
 
@@ -169,10 +154,8 @@ export class Engine extends Disposable {
 		this.logger = options.logger ?? nullLogger;
 		this.runner = options.runProcess ?? runProcess;
 		this.stateDir = options.stateDir === null ? undefined : (options.stateDir ?? workspaceStateDir(options.workspaceFolder));
-		this.history = this.stateDir ? new HistoryStore(path.join(this.stateDir, historyFileName)) : undefined;
-		// One journal per process, so a CLI run beside VS Code never takes the other's runs for orphans.
-		this.journal = this.stateDir ? new RunJournal(path.join(this.stateDir, `inflight-${process.pid}.jsonl`)) : undefined;
-		this.state = (this.stateDir && readJsonFile<PersistedState>(path.join(this.stateDir, 'state.json'))) || { version: 1 };
+		this.store = new RunStore(this.stateDir, this.logger, (records) => this.onRecorded(records));
+		this.state = this.store.state;
 		this.queue = new PQueue({ concurrency: options.concurrency ?? defaultConcurrency });
 		this.metrics = new MetricsCollector(() => this.clock.now());
 		this.scheduler = this._register(
@@ -298,9 +281,9 @@ export class Engine extends Disposable {
 			run.controller.abort(new RunAbort('stopped', 'the scheduler stopped'));
 		}
 		await Promise.allSettled(active.map((run) => run.done));
-		await this.flush();
+		await this.store.flush();
 		this.state.lastAlive = this.clock.now();
-		this.saveState();
+		await this.store.saveStateNow();
 		this.logger.info('Scheduler stopped');
 		this._onDidChangeStatus.fire();
 	}
@@ -402,7 +385,7 @@ export class Engine extends Disposable {
 		for (;;) {
 			const active = [...this.runtimes.values()].flatMap((rt) => [...rt.active.values()]);
 			if (active.length === 0) {
-				await this.flush();
+				await this.store.flush();
 				return;
 			}
 			await Promise.allSettled(active.map((run) => run.done));
@@ -443,7 +426,7 @@ export class Engine extends Disposable {
 
 	/** Past runs from the persisted history, newest last. */
 	readHistory(query?: HistoryQuery): RunRecord[] {
-		return this.history?.read(query) ?? [];
+		return this.store.history?.read(query) ?? [];
 	}
 
 	get concurrency(): number {
@@ -559,7 +542,7 @@ export class Engine extends Disposable {
 		this.heartbeat?.dispose();
 		this.state.lastAlive = this.clock.now();
 		this.state.known = this.allJobs().map((job) => job.id);
-		this.saveState();
+		this.saveStateSoon();
 		this.heartbeat = this.clock.setTimeout(() => this.beat(), heartbeatMs);
 	}
 
@@ -687,7 +670,7 @@ export class Engine extends Disposable {
 		const { info, controller } = handle;
 		const logFile = this.stateDir ? path.join(this.stateDir, 'logs', job.id, `${info.runId}-${info.attempt}.log`) : undefined;
 		info.logFile = logFile;
-		this.markStarted(handle, true);
+		await this.markStarted(handle, true);
 		const output = new OutputLog(this.logger, { jobId: job.id, runId: info.runId }, this.options.outputLogLimit ?? 16_384, logFile);
 		const emitOutput = this._onDidOutput.hasListeners;
 		const result = await this.runner({
@@ -764,23 +747,23 @@ export class Engine extends Disposable {
 	 * Journals the start (so a dead host's runs show as interrupted) and reports it. A command's
 	 * start is written before its process is spawned; in-process starts go in the next batch.
 	 */
-	private markStarted(handle: RunHandle, command: boolean): void {
+	private markStarted(handle: RunHandle, command: boolean): Promise<void> | undefined {
 		const info = handle.info;
 		info.startedAt = new Date().toISOString();
-		if (this.journal) {
+		let journaled: Promise<void> | undefined;
+		if (this.stateDir) {
 			const entry = { jobId: info.jobId, runId: info.runId, attempt: info.attempt, startedAt: info.startedAt, trigger: info.trigger, scheduledAt: info.scheduledAt, logFile: info.logFile };
 			if (command) {
-				this.journal.started([entry]);
-				this.journaled.add(`${info.runId}#${info.attempt}`);
+				journaled = this.store.commandStarted(entry);
 			} else {
-				this.pendingStarts.push(entry);
-				this.scheduleFlush();
+				this.store.functionStarted(entry);
 			}
 		}
 		this.setRunState(handle, 'running');
 		if (this._onDidStartRun.hasListeners) {
 			this._onDidStartRun.fire({ ...info });
 		}
+		return journaled;
 	}
 
 	private record(
@@ -844,55 +827,12 @@ export class Engine extends Disposable {
 
 	// ---- internals: finishing and persistence -------------------------------------------------------------------
 
-	/**
-	 * Queues a finished attempt's record. Records are written in batches (one append per turn
-	 * of the event loop), and nobody hears of a finish before its record is on disk.
-	 */
 	private finish(record: RunRecord): Promise<void> {
-		this.pendingRecords.push(record);
-		return new Promise((resolve) => {
-			this.pendingWaiters.push(resolve);
-			this.scheduleFlush();
-		});
+		return this.store.finish(record);
 	}
 
-	private scheduleFlush(): void {
-		if (!this.flushScheduled) {
-			this.flushScheduled = true;
-			setImmediate(() => this.flushNow());
-		}
-	}
-
-	private flush(): Promise<void> {
-		return this.pendingRecords.length ? new Promise((resolve) => this.pendingWaiters.push(resolve)) : Promise.resolve();
-	}
-
-	private flushNow(): void {
-		this.flushScheduled = false;
-		const records = this.pendingRecords;
-		const waiters = this.pendingWaiters;
-		const starts = this.pendingStarts;
-		this.pendingRecords = [];
-		this.pendingWaiters = [];
-		this.pendingStarts = [];
-		try {
-			this.history?.append(records);
-			const ended = records.filter((r) => this.journaled.delete(`${r.runId}#${r.attempt}`));
-			if (ended.length > 0) {
-				this.journal?.ended(ended);
-			}
-			// In-process runs that began and ended within one batch never need the journal.
-			const finished = new Set(records.map((r) => `${r.runId}#${r.attempt}`));
-			const open = starts.filter((s) => !finished.has(`${s.runId}#${s.attempt}`));
-			if (open.length > 0) {
-				this.journal?.started(open);
-				for (const s of open) {
-					this.journaled.add(`${s.runId}#${s.attempt}`);
-				}
-			}
-		} catch (err) {
-			this.logger.error(`Could not write run history: ${String(err)}`);
-		}
+	/** A batch of records is on disk: count them, show them, tell listeners. */
+	private onRecorded(records: readonly RunRecord[]): void {
 		for (const record of records) {
 			this.metrics.record(record);
 			const rt = this.runtimes.get(record.jobId);
@@ -901,12 +841,6 @@ export class Engine extends Disposable {
 			}
 			this.logFinish(record);
 			this._onDidFinishRun.fire(record);
-		}
-		if (this.stateDirty) {
-			this.saveState();
-		}
-		for (const resolve of waiters) {
-			resolve();
 		}
 	}
 
@@ -926,7 +860,9 @@ export class Engine extends Disposable {
 
 	/** Shows each job's last result after a restart: one backward read of the history's tail. */
 	private restoreLastRuns(): void {
-		for (const record of this.history?.read({ limit: 1000 }) ?? []) {
+		const records = this.store.history?.read({ limit: 1000 }) ?? [];
+		this.markFired(records);
+		for (const record of records) {
 			if (record.status !== 'missed' && !record.willRetry) {
 				const rt = this.ensureRuntime(record.jobId);
 				if (!rt.lastRun || rt.lastRun.endedAt <= record.endedAt) {
@@ -938,15 +874,16 @@ export class Engine extends Disposable {
 
 	/** Turns runs that a dead process left behind into `interrupted` records. */
 	private recoverInterrupted(): void {
-		if (!this.stateDir || !this.history) {
+		const history = this.store.history;
+		if (!this.stateDir || !history) {
 			return;
 		}
-		const { orphans, records } = recoverInterruptedRuns(this.stateDir, this.history, this.clock.now());
-		this.markOrphansFired(orphans);
+		const { orphans, records } = recoverInterruptedRuns(this.stateDir, history, this.clock.now());
+		this.markFired(orphans);
 		if (records.length === 0) {
 			return;
 		}
-		this.history.append(records);
+		this.store.appendNow(records);
 		for (const record of records) {
 			this.metrics.record(record);
 			this.ensureRuntime(record.jobId).lastRun = record;
@@ -960,11 +897,12 @@ export class Engine extends Disposable {
 	}
 
 	/**
-	 * A dead host may have started a scheduled run before its state file said so (the file is
-	 * written once per batch): its instant counts as fired, so no catch-up starts it again.
+	 * A dead host may have started, or even finished, a scheduled run before its state file said
+	 * so (the file is written off the event loop, after the fire): the instants of its journaled
+	 * and recorded runs count as fired, so no catch-up starts them again.
 	 */
-	private markOrphansFired(orphans: readonly InFlightRun[]): void {
-		for (const o of orphans) {
+	private markFired(runs: readonly Pick<InFlightRun, 'jobId' | 'trigger' | 'scheduledAt'>[]): void {
+		for (const o of runs) {
 			const at = o.scheduledAt && (o.trigger === 'schedule' || o.trigger === 'catch-up') ? Date.parse(o.scheduledAt) : NaN;
 			if (at > (this.state.lastFired?.[o.jobId] ?? -Infinity)) {
 				this.state.lastFired = { ...this.state.lastFired, [o.jobId]: at };
@@ -974,20 +912,7 @@ export class Engine extends Disposable {
 	}
 
 	private saveStateSoon(): void {
-		this.stateDirty = true;
-		this.scheduleFlush();
-	}
-
-	private saveState(): void {
-		this.stateDirty = false;
-		if (!this.stateDir) {
-			return;
-		}
-		try {
-			writeFileAtomic(path.join(this.stateDir, 'state.json'), JSON.stringify(this.state));
-		} catch (err) {
-			this.logger.error(`Could not write scheduler state: ${String(err)}`);
-		}
+		this.store.saveStateSoon();
 	}
 
 	// ---- internals: state -------------------------------------------------------------------

@@ -86,6 +86,31 @@ export function writeFileAtomic(file: string, data: string): void {
 }
 
 /**
+ * `writeFileAtomic` without blocking the event loop: the writes and fsyncs run on libuv's thread
+ * pool. Callers keep at most one write per file in flight (the engine's state file is rewritten
+ * on every scheduled fire, and an fsync that meets other disk I/O can take hundreds of ms).
+ */
+export async function writeFileAtomicAsync(file: string, data: string): Promise<void> {
+	const dir = path.dirname(file);
+	await fs.promises.mkdir(dir, { recursive: true });
+	const tmp = `${file}${tmpMarker}${process.pid}-${randomBytes(4).toString('hex')}`;
+	try {
+		const handle = await fs.promises.open(tmp, 'w', 0o600);
+		try {
+			await handle.writeFile(data);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+		await renameWithRetryAsync(tmp, file);
+	} catch (err) {
+		await fs.promises.rm(tmp, { force: true });
+		throw err;
+	}
+	await fsyncDirAsync(dir);
+}
+
+/**
  * Reads a JSON file, or `undefined` when it is missing or unparseable: state is a cache the
  * engine can rebuild, so a bad file must not stop it. Also removes temp files that crashed
  * `writeFileAtomic` calls left next to it.
@@ -179,5 +204,36 @@ function fsyncDir(dir: string): void {
 		if (fd !== undefined) {
 			fs.closeSync(fd);
 		}
+	}
+}
+
+async function renameWithRetryAsync(from: string, to: string): Promise<void> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await fs.promises.rename(from, to);
+			return;
+		} catch (err) {
+			const code = (err as NodeJS.ErrnoException).code;
+			if (process.platform !== 'win32' || attempt >= 5 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) {
+				throw err;
+			}
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+	}
+}
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+	if (process.platform === 'win32') {
+		return;
+	}
+	try {
+		const handle = await fs.promises.open(dir, 'r');
+		try {
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+	} catch {
+		// As in fsyncDir: some file systems reject fsync on a folder.
 	}
 }

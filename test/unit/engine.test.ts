@@ -327,3 +327,31 @@ test('logs one line per finished run with the job and run id', async () => {
 	assert.deepEqual(line.context, { jobId: 'a', runId: r.runId });
 	engine.dispose();
 });
+
+test('a burst of finishes is reported over several turns of the event loop, never all in one', async () => {
+	const ids = Array.from({ length: 100 }, (_, i) => `j${i}`);
+	const { engine, finished } = setup(
+		ids.map((id) => fn(id, ok, { overlap: 'allow' })),
+		64,
+	);
+	// How many finish events arrive between two consecutive turns of the loop.
+	let inTurn = 0;
+	let most = 0;
+	let ticking = true;
+	const tick = () => {
+		most = Math.max(most, inTurn);
+		inTurn = 0;
+		if (ticking) {
+			setImmediate(tick);
+		}
+	};
+	setImmediate(tick);
+	engine.onDidFinishRun(() => inTurn++);
+	await Promise.all(Array.from({ length: 3000 }, (_, i) => engine.run([ids[i % ids.length]])));
+	ticking = false;
+	most = Math.max(most, inTurn);
+	assert.equal(finished.length, 3000);
+	assert.equal(engine.readHistory().length, 3000);
+	assert.ok(most > 0 && most <= 256, `finishes in one turn: ${most}`);
+	engine.dispose();
+});

@@ -392,6 +392,49 @@ test('a scheduled run a dead host had started is not started again as catch-up',
 	assert.deepEqual(summary(history), [['c', 'interrupted', 'schedule', iso(at('10:10:00'))]]);
 });
 
+test('a scheduled run a dead host had finished is not started again as catch-up, though state.json never said it fired', async () => {
+	const ws = folder();
+	fs.mkdirSync(ws.stateDir, { recursive: true });
+	// A kill after the 10:10 record was appended and before the state file was rewritten.
+	fs.writeFileSync(path.join(ws.stateDir, 'state.json'), JSON.stringify({ version: 1, lastAlive: at('10:09:45'), known: ['c'] }));
+	const record: RunRecord = {
+		jobId: 'c',
+		runId: 'r10',
+		attempt: 1,
+		status: 'completed',
+		exitCode: 0,
+		startedAt: iso(at('10:10:00')),
+		endedAt: iso(at('10:10:01')),
+		durationMs: 1000,
+		trigger: 'schedule',
+		scheduledAt: iso(at('10:10:00')),
+	};
+	fs.writeFileSync(path.join(ws.stateDir, 'history.jsonl'), JSON.stringify(record) + '\n');
+	assert.deepEqual(await session(ws, at('10:12:00'), [cron10]), []);
+	// Without the record, the same state catches 10:10 up: the record is what prevents it.
+	const fresh = folder();
+	fs.mkdirSync(fresh.stateDir, { recursive: true });
+	fs.writeFileSync(path.join(fresh.stateDir, 'state.json'), JSON.stringify({ version: 1, lastAlive: at('10:09:45'), known: ['c'] }));
+	assert.deepEqual(summary(await session(fresh, at('10:12:00'), [cron10])), [['c', 'completed', 'catch-up', iso(at('10:10:00'))]]);
+});
+
+test('state.json is written after scheduled fires without waiting for a stop, and holds the last fire', async () => {
+	const ws = folder();
+	const { engine, clock } = engineAt(ws, at('10:09:59'), [cron10]);
+	engine.start();
+	clock.advance(1000);
+	await settle(engine);
+	const file = path.join(ws.stateDir, 'state.json');
+	assert.ok(await waitFor(() => fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).lastFired?.c === at('10:10:00'), 3000));
+	await engine.stop();
+	engine.dispose();
+	assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).lastAlive, at('10:10:00'));
+	assert.deepEqual(
+		fs.readdirSync(ws.stateDir).filter((n) => n.includes('.tmp-')),
+		[],
+	);
+});
+
 test('history and state stay readable through kill -9 of start at random moments, with no run recorded twice', async () => {
 	const m = marker();
 	const { file } = workspaceWith([
