@@ -16,12 +16,46 @@ export interface Clock {
 	setTimeout(fn: () => void, ms: number): IDisposable;
 }
 
-/** The real clock: `Date.now`, `performance.now` and chained Node timers. */
+/** The real clock: `Date.now`, `performance.now` and chained Node timers that are never early. */
 export const systemClock: Clock = {
 	now: () => Date.now(),
 	monotonic: () => performance.now(),
-	setTimeout: (fn, ms) => chainedTimeout(fn, ms),
+	setTimeout: (fn, ms) => punctualTimeout(fn, ms),
 };
+
+/**
+ * How early by the wall clock a Node timer may fire and still be held back. Node starts a timer
+ * from the loop's cached time, so `setTimeout(fn, 10)` can run 1 ms before `Date.now()` says 10 ms
+ * passed; re-arming for the rest costs at least another millisecond, waiting through
+ * `setImmediate` turns costs only the rest. Larger gaps are wall-clock steps, which the
+ * scheduler handles itself (it re-reads the clock on every wake-up).
+ */
+const maxEarlyMs = 2;
+
+/** A `chainedTimeout` that, when Node fires it a little early by the wall clock, waits out the rest. */
+export function punctualTimeout(fn: () => void, ms: number): IDisposable {
+	const due = Date.now() + ms;
+	let immediate: NodeJS.Immediate | undefined;
+	const finish = () => {
+		const left = due - Date.now();
+		if (left > 0 && left <= maxEarlyMs) {
+			immediate = setImmediate(finish);
+			return;
+		}
+		immediate = undefined;
+		fn();
+	};
+	const timer = chainedTimeout(finish, ms);
+	return {
+		dispose() {
+			timer.dispose();
+			if (immediate) {
+				clearImmediate(immediate);
+				immediate = undefined;
+			}
+		},
+	};
+}
 
 /**
  * A `setTimeout` that chains delays longer than the timer limit instead of firing at once. The
