@@ -1,6 +1,7 @@
 import type { Node } from 'jsonc-parser';
 import { type Member, openingBrace, readDuration, readObject, readString, type Scope, typeName } from './jsonReader';
 import type { Schedule } from './model';
+import { knownTimeZone } from './timeZones';
 
 /** Fields of a job's `schedule` object in `.jobs.json`. */
 export const knownScheduleFields = ['cron', 'timezone', 'every', 'at'] as const;
@@ -101,19 +102,17 @@ function checkWith(validateCron: CronValidator | undefined, expression: string, 
 	}
 }
 
-/** An IANA zone name; validity is whatever this runtime's Intl knows, which is what will run it. */
+/** An IANA zone name; validity is whatever this runtime's Intl knows, which is what will run it (cached per name). */
 function readTimezone(node: Node, path: string, scope: Scope): string | undefined {
 	const zone = readString(node, path, scope, 'an IANA time zone name such as "Europe/Berlin"');
 	if (zone === undefined) {
 		return undefined;
 	}
-	try {
-		new Intl.DateTimeFormat(undefined, { timeZone: zone });
-		return zone;
-	} catch {
+	const known = knownTimeZone(zone);
+	if (known === undefined) {
 		scope.error(node, path, `unknown time zone "${zone.slice(0, 80)}"; use an IANA name such as "Europe/Berlin" or "UTC"`);
-		return undefined;
 	}
+	return known;
 }
 
 function readAt(node: Node, path: string, scope: Scope): Schedule | undefined {

@@ -32,25 +32,42 @@ interface YearTable {
 	transitions: Transition[];
 }
 
+/** Names that always mean UTC; they need no `Intl` at all. */
+const utcPattern = /^(utc|etc\/utc|gmt|etc\/gmt)$/i;
+
 /** Offsets of one zone. */
 export class Zone {
 	private readonly years = new Map<number, YearTable>();
-	private readonly format: Intl.DateTimeFormat | undefined;
+	private readonly isUtc: boolean;
+	private formatter: Intl.DateTimeFormat | undefined;
 
-	/** @throws RangeError for a name `Intl` does not know. */
+	/**
+	 * The formatter is made on first use: validating a file's zones must not pay for it (the first
+	 * `Intl.DateTimeFormat` of a process costs ~12 ms).
+	 * @throws RangeError for a name `Intl` does not know.
+	 */
 	constructor(readonly name: string) {
-		this.format = /^(utc|etc\/utc|gmt|etc\/gmt)$/i.test(name)
-			? undefined
-			: new Intl.DateTimeFormat('en-US', {
-					timeZone: name,
-					hourCycle: 'h23',
-					year: 'numeric',
-					month: 'numeric',
-					day: 'numeric',
-					hour: 'numeric',
-					minute: 'numeric',
-					second: 'numeric',
-				});
+		this.isUtc = utcPattern.test(name);
+		if (!this.isUtc && !isTimeZone(name)) {
+			throw new RangeError(`Invalid time zone specified: ${name}`);
+		}
+	}
+
+	private get format(): Intl.DateTimeFormat | undefined {
+		if (this.isUtc) {
+			return undefined;
+		}
+		this.formatter ??= new Intl.DateTimeFormat('en-US', {
+			timeZone: this.name,
+			hourCycle: 'h23',
+			year: 'numeric',
+			month: 'numeric',
+			day: 'numeric',
+			hour: 'numeric',
+			minute: 'numeric',
+			second: 'numeric',
+		});
+		return this.formatter;
 	}
 
 	/** The offset in force at instant `t`. */
@@ -146,6 +163,42 @@ export class Zone {
 }
 
 const zones = new Map<string, Zone | undefined>();
+
+/** Valid names as first seen (so 10,000 jobs share one string per zone); undefined for unknown names. */
+const knownNames = new Map<string, string | undefined>();
+let canonicalNames: ReadonlySet<string> | undefined;
+
+/**
+ * The name as a shared string when `Intl` accepts it as a time zone, else undefined. Canonical
+ * names are looked up in `Intl.supportedValuesOf` (~1 ms once); aliases (`US/Eastern`) and other
+ * spellings (`europe/berlin`, `UTC`) are tried with a formatter, as before. Cached per name.
+ */
+export function knownTimeZone(name: string): string | undefined {
+	if (knownNames.has(name)) {
+		return knownNames.get(name);
+	}
+	canonicalNames ??= new Set(Intl.supportedValuesOf('timeZone'));
+	const known = utcPattern.test(name) || canonicalNames.has(name) || formatAccepts(name) ? name : undefined;
+	if (knownNames.size >= 1000) {
+		knownNames.clear();
+	}
+	knownNames.set(name, known);
+	return known;
+}
+
+/** True when `Intl` accepts the name as a time zone. */
+export function isTimeZone(name: string): boolean {
+	return knownTimeZone(name) !== undefined;
+}
+
+function formatAccepts(name: string): boolean {
+	try {
+		new Intl.DateTimeFormat(undefined, { timeZone: name });
+		return true;
+	} catch {
+		return false;
+	}
+}
 
 /** The zone for an IANA name, cached; undefined when the name is unknown. */
 export function zoneFor(name: string): Zone | undefined {
