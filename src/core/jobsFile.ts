@@ -4,9 +4,11 @@ import { type Node, type ParseError, parseTree } from 'jsonc-parser';
 import { checkJobGraph } from './jobGraph';
 import { type JobRead, type JobReadContext, readJob } from './jobReader';
 import { describeParseError, findExcessiveNesting } from './jsonPosition';
-import { openingBrace, Problems, readNumber, readObject, readString, typeName } from './jsonReader';
+import { openingBrace, ProblemFound, Problems, readNumber, readObject, readString, typeName } from './jsonReader';
 import type { JobsConfig } from './model';
 import type { CronValidator } from './scheduleReader';
+import { readStrictJson, type StrictJson } from './strictJson';
+import { ValueNode } from './valueNode';
 
 /**
  * Reads `.jobs.json` (JSONC: comments and trailing commas allowed) into a `JobsConfig` and a
@@ -62,19 +64,104 @@ export interface ParseOptions {
 /**
  * Parses the text of a jobs file. `file` is only used in diagnostics and `source` locations
  * (and, without `baseDir`, for the folder `cwd` is relative to), so unsaved editor text works.
+ *
+ * A file without problems is read through `JSON.parse` (`parseJobsTextFast`); any problem, or
+ * text only jsonc-parser reads exactly, sends it through the full tree (`parseJobsTextTree`),
+ * which finds the positions for the diagnostics. Both give the same result.
  */
 export function parseJobsText(text: string, file: string, options: ParseOptions = {}): ParseResult {
-	// Editors hide a byte order mark, so columns on line 1 must not count it.
-	const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-	const problems = new Problems(file, body);
-	const config: JobsConfig = { concurrency: defaultConcurrency, jobs: [] };
-	const { root, syntaxErrors } = parseRoot(body, problems);
-	if (root) {
-		const reads = readTopLevel(root, problems, config, createContext(file, problems, options));
-		chargeSyntaxErrors(reads, syntaxErrors);
-		checkJobGraph(reads, problems);
-		config.jobs = reads.filter((job) => job.scope.errors === 0 && job.definition).map((job) => job.definition!);
+	const shared = { ...options, validateCron: rememberAnswers(options.validateCron) };
+	return parseJobsTextFast(text, file, shared) ?? parseJobsTextTree(text, file, shared);
+}
+
+/**
+ * The validator answers each expression and zone once for both paths: the fast path may have
+ * asked already when it gives up, and files repeat expressions. A validator that throws throws
+ * again for the same question.
+ */
+function rememberAnswers(validate: CronValidator | undefined): CronValidator | undefined {
+	if (!validate) {
+		return undefined;
 	}
+	const answers = new Map<string, { message?: string; error?: unknown }>();
+	return (expression, timezone) => {
+		// Neither part can contain NUL (the readers reject it), so only keys with a zone have one.
+		const key = timezone === undefined ? expression : `${timezone}\0${expression}`;
+		let answer = answers.get(key);
+		if (!answer) {
+			try {
+				answer = { message: validate(expression, timezone) };
+			} catch (error) {
+				answer = { error };
+			}
+			answers.set(key, answer);
+		}
+		if ('error' in answer) {
+			throw answer.error;
+		}
+		return answer.message;
+	};
+}
+
+/**
+ * The fast path of `parseJobsText`: the native JSON parser and no positions but the jobs'.
+ * Returns undefined as soon as the result could have any diagnostic (or differ from
+ * `parseJobsTextTree` in any other way): syntax errors, duplicate keys, deep nesting, and every
+ * error or warning the readers report.
+ */
+export function parseJobsTextFast(text: string, file: string, options: ParseOptions = {}): ParseResult | undefined {
+	const body = withoutByteOrderMark(text);
+	if (body.length > maxFileSize) {
+		return undefined;
+	}
+	const json = readStrictJson(body, maxNesting);
+	if (!json || !hasJobOffsets(json)) {
+		return undefined;
+	}
+	const problems = new Problems(file, body, true);
+	try {
+		return readConfig(new ValueNode(json.value, 0, json.elementOffsets), problems, [], options);
+	} catch (err) {
+		if (err instanceof ProblemFound) {
+			return undefined;
+		}
+		throw err;
+	}
+}
+
+/** The slow path of `parseJobsText`: jsonc-parser's full tree, with a position for every problem. */
+export function parseJobsTextTree(text: string, file: string, options: ParseOptions = {}): ParseResult {
+	const body = withoutByteOrderMark(text);
+	const problems = new Problems(file, body);
+	const { root, syntaxErrors } = parseRoot(body, problems);
+	if (!root) {
+		return { config: { concurrency: defaultConcurrency, jobs: [] }, diagnostics: problems.finish() };
+	}
+	return readConfig(root, problems, syntaxErrors, options);
+}
+
+/** Editors hide a byte order mark, so columns on line 1 must not count it. */
+function withoutByteOrderMark(text: string): string {
+	return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The scan found one offset per element of `jobs` (anything else is a file with problems). */
+function hasJobOffsets(json: StrictJson): boolean {
+	const root = json.value;
+	if (typeof root !== 'object' || root === null || Array.isArray(root)) {
+		return false;
+	}
+	const jobs = (root as Record<string, unknown>).jobs;
+	return Array.isArray(jobs) && jobs.length === json.elementOffsets.length;
+}
+
+/** Reads the parsed file into a config, then runs the checks across jobs. */
+function readConfig(root: Node, problems: Problems, syntaxErrors: readonly SyntaxProblem[], options: ParseOptions): ParseResult {
+	const config: JobsConfig = { concurrency: defaultConcurrency, jobs: [] };
+	const reads = readTopLevel(root, problems, config, createContext(problems, options));
+	chargeSyntaxErrors(reads, syntaxErrors);
+	checkJobGraph(reads, problems);
+	config.jobs = reads.filter((job) => job.scope.errors === 0 && job.definition).map((job) => job.definition!);
 	return { config, diagnostics: problems.finish() };
 }
 
@@ -151,8 +238,8 @@ function parseRoot(text: string, problems: Problems): { root?: Node; syntaxError
 	return { root, syntaxErrors };
 }
 
-function createContext(file: string, problems: Problems, options: ParseOptions): JobReadContext {
-	const baseDir = path.resolve(options.baseDir ?? path.dirname(file));
+function createContext(problems: Problems, options: ParseOptions): JobReadContext {
+	const baseDir = path.resolve(options.baseDir ?? path.dirname(problems.file));
 	let realBaseDir = baseDir;
 	try {
 		realBaseDir = fs.realpathSync(baseDir);

@@ -28,22 +28,40 @@ const suggestionBudget = 200_000;
 /** Keys that could reach `Object.prototype` if copied into a plain object. */
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * Thrown by a `Problems` made with `abortOnProblem` at the first diagnostic: the fast reader
+ * knows no positions, so it gives up and the full reader reads the file again.
+ */
+export class ProblemFound extends Error {
+	constructor() {
+		super('the file has a problem; read it with positions');
+	}
+}
+
 /** Collects diagnostics for one file, converting offsets to 1-based line:column once. */
 export class Problems {
 	private readonly list: Diagnostic[] = [];
 	private dropped = 0;
 	private budget = suggestionBudget;
-	readonly lines: LineIndex;
+	private lineIndex?: LineIndex;
 
 	constructor(
 		readonly file: string,
-		text: string,
-	) {
-		this.lines = new LineIndex(text);
+		private readonly text: string,
+		private readonly abortOnProblem = false,
+	) {}
+
+	/** Line starts, indexed on first use: a file without problems needs them only for each job's `source`. */
+	get lines(): LineIndex {
+		this.lineIndex ??= new LineIndex(this.text);
+		return this.lineIndex;
 	}
 
 	/** Adds a diagnostic; `text` is prefixed with the path so the message stands on its own. */
 	add(span: Span, path: string, text: string, severity: Diagnostic['severity'], jobId?: string): Diagnostic {
+		if (this.abortOnProblem) {
+			throw new ProblemFound();
+		}
 		const start = this.lines.positionAt(span.offset);
 		const end = this.lines.positionAt(span.offset + span.length);
 		const diagnostic: Diagnostic = {
