@@ -12,8 +12,8 @@ export class RunAbort extends Error {
 }
 
 /** The kind of an abort reason, `canceled` for reasons that did not come from the engine. */
-export function abortKind(signal: AbortSignal): AbortKind {
-	return signal.reason instanceof RunAbort ? signal.reason.kind : 'canceled';
+export function abortKind(reason: unknown): AbortKind {
+	return reason instanceof RunAbort ? reason.kind : 'canceled';
 }
 
 /** Waits `ms`, or rejects as soon as `signal` aborts. */

@@ -10,8 +10,9 @@ import { formatDuration } from './duration';
 import { killEscaped } from './escapeTracker';
 import type { HistoryQuery, InFlightRun } from './history';
 import { MetricsCollector, type MetricsSnapshot } from './metrics';
-import type { JobDefinition, JobsConfig, JobState, RunReason, RunRecord, RunStatus, Trigger } from './model';
+import type { JobContext, JobDefinition, JobsConfig, JobState, RunReason, RunRecord, Trigger } from './model';
 import { recoverInterruptedRuns } from './recovery';
+import { type ActiveRun, type AttemptOutcome, buildRecord, RunHandle, timeoutSignal } from './runHandle';
 import { newRunId } from './runIds';
 import { type ProcessResult, type ProcessSpec, runProcess } from './runner';
 import { type Fire, type Missed, Scheduler } from './scheduler';
@@ -22,6 +23,7 @@ import { OutputLog } from './outputLog';
 
 export const defaultConcurrency = 4;
 export { historyFileName } from './runStore';
+export type { ActiveRun } from './runHandle';
 const defaultStartingDeadlineMs = 3_600_000;
 const heartbeatMs = 30_000;
 const dispatchBatch = 64;
@@ -42,18 +44,6 @@ export interface EngineOptions {
 	killGraceMs?: number;
 	/** Replaces the process runner (the benchmark swaps in alternatives). */
 	runProcess?: (spec: ProcessSpec) => Promise<ProcessResult>;
-}
-
-/** A run that has not finished yet. */
-export interface ActiveRun {
-	runId: string;
-	jobId: string;
-	attempt: number;
-	state: 'pending' | 'queued' | 'running';
-	trigger: Trigger;
-	scheduledAt?: string;
-	startedAt?: string;
-	logFile?: string;
 }
 
 /** Everything a UI shows about one job. */
@@ -82,12 +72,6 @@ export interface RunOutput {
 	runId: string;
 	stream: 'stdout' | 'stderr';
 	text: string;
-}
-
-interface RunHandle {
-	info: ActiveRun;
-	controller: AbortController;
-	done: Promise<RunRecord>;
 }
 
 interface Runtime {
@@ -278,7 +262,7 @@ export class Engine extends Disposable {
 		this.heartbeat?.dispose();
 		const active = [...this.runtimes.values()].flatMap((rt) => [...rt.active.values()]);
 		for (const run of active) {
-			run.controller.abort(new RunAbort('stopped', 'the scheduler stopped'));
+			run.abort(new RunAbort('stopped', 'the scheduler stopped'));
 		}
 		await Promise.allSettled(active.map((run) => run.done));
 		await this.store.flush();
@@ -372,7 +356,7 @@ export class Engine extends Disposable {
 		for (const rt of this.runtimes.values()) {
 			for (const run of rt.active.values()) {
 				if ('runId' in target ? run.info.runId === target.runId : run.info.jobId === target.jobId) {
-					run.controller.abort(new RunAbort('canceled', 'canceled by the user'));
+					run.abort(new RunAbort('canceled', 'canceled by the user'));
 					count++;
 				}
 			}
@@ -436,7 +420,7 @@ export class Engine extends Disposable {
 	override dispose(): void {
 		for (const rt of this.runtimes.values()) {
 			for (const run of rt.active.values()) {
-				run.controller.abort(new RunAbort('stopped', 'the engine was disposed'));
+				run.abort(new RunAbort('stopped', 'the engine was disposed'));
 			}
 		}
 		this.heartbeat?.dispose();
@@ -581,12 +565,11 @@ export class Engine extends Disposable {
 			if (policy === 'replace') {
 				const previous = [...rt.active.values()];
 				for (const run of previous) {
-					run.controller.abort(new RunAbort('replaced', 'replaced by a newer run'));
+					run.abort(new RunAbort('replaced', 'replaced by a newer run'));
 				}
 				await Promise.allSettled(previous.map((run) => run.done));
 			}
 		}
-		const controller = new AbortController();
 		const info: ActiveRun = {
 			runId: newRunId(this.clock.now()),
 			jobId: job.id,
@@ -596,7 +579,7 @@ export class Engine extends Disposable {
 			scheduledAt: scheduledAt === undefined ? undefined : new Date(scheduledAt).toISOString(),
 		};
 		const previousChain = job.overlap === 'queue' ? rt.chain : undefined;
-		const handle = { info, controller } as RunHandle;
+		const handle = new RunHandle(info);
 		handle.done = this.attempts(job, handle, previousChain);
 		rt.active.set(info.runId, handle);
 		rt.counts.pending++;
@@ -618,12 +601,14 @@ export class Engine extends Disposable {
 		if (previous) {
 			await previous;
 		}
-		const { info, controller } = handle;
+		const { info } = handle;
 		const attempts = maxAttempts(job.retry);
 		for (;;) {
 			const record = await this.attempt(job, handle);
-			const retry = record.status === 'failed' && info.attempt < attempts && !controller.signal.aborted && !this.stopping;
-			record.willRetry = retry || undefined;
+			const retry = record.status === 'failed' && info.attempt < attempts && !handle.aborted && !this.stopping;
+			if (retry) {
+				record.willRetry = true;
+			}
 			await this.finish(record);
 			if (!retry) {
 				return record;
@@ -633,41 +618,58 @@ export class Engine extends Disposable {
 			info.attempt++;
 			this.setRunState(handle, 'pending');
 			try {
-				await abortableDelay(delay, controller.signal, (fn, ms) => this.clock.setTimeout(fn, ms));
+				await abortableDelay(delay, handle.signal, (fn, ms) => this.clock.setTimeout(fn, ms));
 			} catch {
-				const aborted = this.abortedRecord(job, handle, Date.now());
+				const aborted = this.abortedRecord(handle, Date.now());
 				await this.finish(aborted);
 				return aborted;
 			}
 		}
 	}
 
-	/** One attempt: waits for a queue slot, runs, and turns the outcome into a record. */
-	private async attempt(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
-		const { controller } = handle;
+	/**
+	 * One attempt: waits for a queue slot, runs, and turns the outcome into a record. A run
+	 * aborted while it waits ends at once; its queue entry, when its turn comes, does nothing.
+	 */
+	private attempt(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
+		if (handle.aborted) {
+			return Promise.resolve(this.abortedRecord(handle, Date.now()));
+		}
 		this.setRunState(handle, 'queued');
 		const queuedAt = Date.now();
-		try {
-			return await this.queue.add(
+		return new Promise<RunRecord>((resolve, reject) => {
+			let waiting = true;
+			handle.whenAborted(() => {
+				waiting = false;
+				resolve(this.abortedRecord(handle, queuedAt));
+			});
+			void this.queue.add(
 				async () => {
+					if (!waiting) {
+						return;
+					}
+					waiting = false;
+					handle.whenAborted(undefined);
 					if ((++this.dispatched & (dispatchBatch - 1)) === 0) {
 						await yieldToLoop();
 					}
-					if (controller.signal.aborted) {
-						return this.abortedRecord(job, handle, Date.now());
+					if (handle.aborted) {
+						resolve(this.abortedRecord(handle, Date.now()));
+						return;
 					}
-					return job.command !== undefined ? this.runCommand(job, handle) : this.runFunction(job, handle);
+					try {
+						resolve(await (job.command !== undefined ? this.runCommand(job, handle) : this.runFunction(job, handle)));
+					} catch (err) {
+						reject(err);
+					}
 				},
-				{ priority: job.priority ?? 0, signal: controller.signal },
+				{ priority: job.priority ?? 0 },
 			);
-		} catch {
-			// Aborted while waiting for a slot.
-			return this.abortedRecord(job, handle, queuedAt);
-		}
+		});
 	}
 
 	private async runCommand(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
-		const { info, controller } = handle;
+		const { info } = handle;
 		const logFile = this.stateDir ? path.join(this.stateDir, 'logs', job.id, `${info.runId}-${info.attempt}.log`) : undefined;
 		info.logFile = logFile;
 		await this.markStarted(handle, true);
@@ -684,7 +686,7 @@ export class Engine extends Disposable {
 				WORKSPACE_JOBS_ATTEMPT: String(info.attempt),
 			},
 			timeoutMs: job.timeoutMs,
-			signal: controller.signal,
+			signal: handle.signal,
 			killGraceMs: this.options.killGraceMs,
 			logFile,
 			onOutput: (stream, text) => {
@@ -695,57 +697,67 @@ export class Engine extends Disposable {
 			},
 		});
 		output.end();
-		const aborted = controller.signal.aborted && result.reason === 'canceled' ? abortKind(controller.signal) : undefined;
-		const status: RunStatus = result.reason === undefined ? 'completed' : aborted ? 'canceled' : 'failed';
-		const reason: RunReason | undefined = aborted ?? result.reason;
+		const aborted = handle.aborted && result.reason === 'canceled' ? abortKind(handle.reason) : undefined;
 		if (result.escaped.length > 0) {
 			this.logger.warn(`Processes escaped the job's process group and were killed: ${result.escaped.join(', ')}`, { jobId: job.id, runId: info.runId });
 		}
-		return this.record(job, handle, status, reason, result.message, result.startedAt, result.endedAt, {
-			exitCode: result.exitCode,
-			signal: result.signal,
-			logFile,
-			escaped: result.escaped.length ? result.escaped : undefined,
-		});
+		return buildRecord(
+			info,
+			{
+				status: result.reason === undefined ? 'completed' : aborted ? 'canceled' : 'failed',
+				reason: aborted ?? result.reason,
+				message: result.message,
+				exitCode: result.exitCode,
+				signal: result.signal,
+				logFile,
+				escaped: result.escaped.length ? result.escaped : undefined,
+			},
+			result.startedAt,
+			result.endedAt,
+		);
 	}
 
 	private async runFunction(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
-		const { info, controller } = handle;
+		const { info } = handle;
 		this.markStarted(handle, false);
 		const startedAt = Date.now();
-		const signal = job.timeoutMs ? AbortSignal.any([controller.signal, timeoutSignal(job.timeoutMs)]) : controller.signal;
-		let status: RunStatus = 'completed';
-		let reason: RunReason | undefined;
-		let message: string | undefined;
+		// A timeout aborts the attempt's signal, not the run's: a retry may follow it.
+		const timeout = job.timeoutMs ? timeoutSignal(job.timeoutMs) : undefined;
+		const attemptSignal = (): AbortSignal => (timeout ? AbortSignal.any([handle.signal, timeout]) : handle.signal);
+		let signal: AbortSignal | undefined;
+		const context: JobContext = {
+			jobId: job.id,
+			runId: info.runId,
+			attempt: info.attempt,
+			get signal() {
+				return (signal ??= attemptSignal());
+			},
+			log: (line) => this.logger.info(line, { jobId: job.id, runId: info.runId }),
+		};
+		let outcome: AttemptOutcome = { status: 'completed', exitCode: null };
 		try {
-			await raceAbort(
-				job.run!({
-					jobId: job.id,
-					runId: info.runId,
-					attempt: info.attempt,
-					signal,
-					log: (line) => this.logger.info(line, { jobId: job.id, runId: info.runId }),
-				}),
-				signal,
-			);
+			const running = job.run!(context);
+			await (timeout ? raceSignal(running, (signal ??= attemptSignal())) : handle.race(running));
 		} catch (err) {
-			if (signal.aborted) {
-				const kind = controller.signal.aborted ? abortKind(controller.signal) : 'timeout';
-				status = kind === 'timeout' ? 'failed' : 'canceled';
-				reason = kind;
-				message = kind === 'timeout' ? `timed out after ${formatDuration(job.timeoutMs ?? 0)}` : String((signal.reason as Error)?.message ?? signal.reason);
+			if (handle.aborted || timeout?.aborted) {
+				const kind = handle.aborted ? abortKind(handle.reason) : 'timeout';
+				outcome = {
+					status: kind === 'timeout' ? 'failed' : 'canceled',
+					reason: kind,
+					message: kind === 'timeout' ? `timed out after ${formatDuration(job.timeoutMs ?? 0)}` : messageOf(handle.reason),
+					exitCode: null,
+				};
 			} else {
-				status = 'failed';
-				reason = 'error';
-				message = err instanceof Error ? err.message : String(err);
+				outcome = { status: 'failed', reason: 'error', message: err instanceof Error ? err.message : String(err), exitCode: null };
 			}
 		}
-		return this.record(job, handle, status, reason, message, startedAt, Date.now(), { exitCode: null });
+		return buildRecord(info, outcome, startedAt, Date.now());
 	}
 
 	/**
 	 * Journals the start (so a dead host's runs show as interrupted) and reports it. A command's
-	 * start is written before its process is spawned; in-process starts go in the next batch.
+	 * start is on disk before its process is spawned (await the result); in-process starts go in
+	 * the next batch.
 	 */
 	private markStarted(handle: RunHandle, command: boolean): Promise<void> | undefined {
 		const info = handle.info;
@@ -766,41 +778,9 @@ export class Engine extends Disposable {
 		return journaled;
 	}
 
-	private record(
-		job: JobDefinition,
-		handle: RunHandle,
-		status: RunStatus,
-		reason: RunReason | undefined,
-		message: string | undefined,
-		startedAt: number,
-		endedAt: number,
-		extra: Partial<RunRecord>,
-	): RunRecord {
-		const { info } = handle;
-		return {
-			jobId: job.id,
-			runId: info.runId,
-			attempt: info.attempt,
-			status,
-			...(reason ? { reason } : {}),
-			...(message && status !== 'completed' ? { message } : {}),
-			exitCode: extra.exitCode ?? null,
-			...(extra.signal ? { signal: extra.signal } : {}),
-			startedAt: new Date(startedAt).toISOString(),
-			endedAt: new Date(endedAt).toISOString(),
-			durationMs: Math.max(0, endedAt - startedAt),
-			trigger: info.trigger,
-			...(info.scheduledAt ? { scheduledAt: info.scheduledAt } : {}),
-			...(extra.logFile ? { logFile: extra.logFile } : {}),
-			...(extra.escaped ? { escaped: extra.escaped } : {}),
-		};
-	}
-
-	private abortedRecord(job: JobDefinition, handle: RunHandle, since: number): RunRecord {
-		const signal = handle.controller.signal;
-		const kind = abortKind(signal);
-		const message = String((signal.reason as Error)?.message ?? signal.reason);
-		return this.record(job, handle, 'canceled', kind === 'timeout' ? 'timeout' : kind, message, since, Date.now(), { exitCode: null });
+	private abortedRecord(handle: RunHandle, since: number): RunRecord {
+		const kind = abortKind(handle.reason);
+		return buildRecord(handle.info, { status: 'canceled', reason: kind, message: messageOf(handle.reason), exitCode: null }, since, Date.now());
 	}
 
 	private skip(job: JobDefinition, trigger: Trigger, reason: RunReason, message: string): Promise<RunRecord> {
@@ -980,15 +960,12 @@ export class Engine extends Disposable {
 	}
 }
 
-function timeoutSignal(ms: number): AbortSignal {
-	const controller = new AbortController();
-	const timer = setTimeout(() => controller.abort(new RunAbort('timeout', `timed out after ${formatDuration(ms)}`)), ms);
-	timer.unref();
-	return controller.signal;
+function messageOf(reason: unknown): string {
+	return String((reason as Error)?.message ?? reason);
 }
 
-/** Settles with the promise, or rejects as soon as the signal aborts (a function job that ignores its signal still frees its slot). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/** Settles with the promise, or rejects as soon as the signal aborts. */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 	if (signal.aborted) {
 		return Promise.reject(signal.reason);
 	}

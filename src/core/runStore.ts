@@ -189,7 +189,14 @@ export class RunStore {
 			this.logger.error(`Could not write run history: ${String(err)}`);
 		}
 		if (starts.length > 0) {
-			const finished = new Set(records.map((r) => `${r.runId}#${r.attempt}`));
+			// Runs whose record is written in this batch or waits for the next turn need no start line.
+			const finished = new Set<string>();
+			for (const r of records) {
+				finished.add(`${r.runId}#${r.attempt}`);
+			}
+			for (const r of this.records) {
+				finished.add(`${r.runId}#${r.attempt}`);
+			}
 			this.journalStarts(starts.filter((s) => !finished.has(`${s.runId}#${s.attempt}`)));
 		}
 		if (records.length > 0) {
