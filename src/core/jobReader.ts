@@ -327,7 +327,17 @@ function readDependsOn(node: Node, fieldPath: string, scope: Scope): DependencyR
 	return refs;
 }
 
-/** Leaves unset optional fields out, so a definition only has keys the file gave (or defaults). */
+/**
+ * Leaves unset optional fields out, so a definition only has keys the file gave (or defaults),
+ * in the order they were set. A plain loop: `Object.fromEntries` was a sixth of the read time.
+ */
 function dropUndefined<T extends object>(value: T): T {
-	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+	const all = value as Record<string, unknown>;
+	const kept: Record<string, unknown> = {};
+	for (const key in all) {
+		if (all[key] !== undefined) {
+			kept[key] = all[key];
+		}
+	}
+	return kept as T;
 }

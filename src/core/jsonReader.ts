@@ -173,29 +173,29 @@ export type MisplacedHints = Readonly<Record<string, string>>;
 export function readObject(node: Node, path: string, scope: Scope, known?: readonly string[], hints?: MisplacedHints): Map<string, Member> {
 	const members = new Map<string, Member>();
 	for (const property of node.children ?? []) {
-		const [key, value] = property.children ?? [];
+		const key = property.children?.[0];
+		const value = property.children?.[1];
 		if (key?.type !== 'string' || typeof key.value !== 'string') {
 			continue;
 		}
 		const name: string = key.value;
-		const keyPath = memberPath(path, name);
 		if (name.length > maxStringLength) {
 			scope.error(key, path, `a key is ${name.length} characters long; the limit is ${maxStringLength}`);
 			continue;
 		}
 		if (forbiddenKeys.has(name)) {
-			scope.error(key, keyPath, `"${name}" is not allowed as a key`);
+			scope.error(key, memberPath(path, name), `"${name}" is not allowed as a key`);
 			continue;
 		}
 		const first = members.get(name);
 		if (first) {
 			const line = scope.problems.lines.positionAt(first.key.offset).line;
-			scope.error(key, keyPath, `duplicate key "${name}" (first at line ${line})`);
+			scope.error(key, memberPath(path, name), `duplicate key "${name}" (first at line ${line})`);
 			continue;
 		}
 		if (known && !known.includes(name)) {
 			const hint = hints?.[name] ?? scope.problems.suggest(name, known).trim();
-			scope.error(key, keyPath, hint ? `unknown field ${hint}` : `unknown field (known fields: ${known.join(', ')})`);
+			scope.error(key, memberPath(path, name), hint ? `unknown field ${hint}` : `unknown field (known fields: ${known.join(', ')})`);
 			continue;
 		}
 		if (value) {
