@@ -47,6 +47,10 @@ export const knownRetryFields = ['retries', 'backoff', 'delay', 'maxDelay', 'jit
 
 export const idPattern = /^[A-Za-z0-9._-]+$/;
 
+const overlapValues = ['skip', 'queue', 'allow', 'replace'] as const;
+const catchUpValues = ['none', 'once'] as const;
+const backoffValues = ['fixed', 'exponential'] as const;
+
 /** Long enough for any real id, short enough that "did you mean" and messages stay cheap. */
 const maxIdLength = 200;
 
@@ -132,10 +136,10 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 	definition.env = optional('env', (v, p) => readEnv(v, p, scope));
 	read.dependsOn = optional('dependsOn', (v, p) => readDependsOn(v, p, scope)) ?? [];
 	definition.dependsOn = at('dependsOn') ? read.dependsOn.map((d) => d.id) : undefined;
-	definition.overlap = optional('overlap', (v, p) => readEnum(v, p, scope, ['skip', 'queue', 'allow', 'replace']));
+	definition.overlap = optional('overlap', (v, p) => readEnum(v, p, scope, overlapValues));
 	definition.priority = optional('priority', (v, p) => readNumber(v, p, scope));
 	definition.enabled = optional('enabled', (v, p) => readBoolean(v, p, scope));
-	definition.catchUp = optional('catchUp', (v, p) => readEnum(v, p, scope, ['none', 'once']));
+	definition.catchUp = optional('catchUp', (v, p) => readEnum(v, p, scope, catchUpValues));
 	definition.startingDeadlineMs = optional('startingDeadline', (v, p) => readDuration(v, p, scope));
 	const start = context.problems.lines.positionAt(node.offset);
 	definition.source = { file: context.problems.file, line: start.line, column: start.column };
@@ -201,7 +205,7 @@ function readRetry(node: Node, fieldPath: string, scope: Scope): RetryPolicy | u
 	}
 	const policy: Partial<RetryPolicy> = {
 		retries: retriesNode && readNumber(retriesNode, `${fieldPath}.retries`, scope, countRange),
-		backoff: at('backoff') ? readEnum(at('backoff')!, `${fieldPath}.backoff`, scope, ['fixed', 'exponential']) : 'fixed',
+		backoff: at('backoff') ? readEnum(at('backoff')!, `${fieldPath}.backoff`, scope, backoffValues) : 'fixed',
 		delayMs: at('delay') ? readDuration(at('delay')!, `${fieldPath}.delay`, scope) : 1000,
 		maxDelayMs: at('maxDelay') && readDuration(at('maxDelay')!, `${fieldPath}.maxDelay`, scope),
 		jitter: at('jitter') && readNumber(at('jitter')!, `${fieldPath}.jitter`, scope, { min: 0, max: 1, integer: false }),

@@ -247,17 +247,19 @@ export function readString(node: Node, path: string, scope: Scope, what = 'a str
 
 /** Reads one of a fixed set of strings, suggesting the nearest on a typo. */
 export function readEnum<T extends string>(node: Node, path: string, scope: Scope, values: readonly T[]): T | undefined {
-	const list = values.map((v) => `"${v}"`).join(', ');
+	const list = () => values.map((v) => `"${v}"`).join(', ');
 	if (node.type !== 'string') {
-		scope.error(node, path, `must be one of ${list}, got ${typeName(node)}`);
+		scope.error(node, path, `must be one of ${list()}, got ${typeName(node)}`);
 		return undefined;
 	}
-	if (!(values as readonly string[]).includes(node.value)) {
+	const index = (values as readonly string[]).indexOf(node.value);
+	if (index < 0) {
 		const shown = String(node.value).slice(0, 80);
-		scope.error(node, path, `must be one of ${list}, got "${shown}"${scope.problems.suggest(node.value, values)}`);
+		scope.error(node, path, `must be one of ${list()}, got "${shown}"${scope.problems.suggest(node.value, values)}`);
 		return undefined;
 	}
-	return node.value as T;
+	// The listed string rather than the file's copy: 10,000 jobs then share one.
+	return values[index];
 }
 
 export function readBoolean(node: Node, path: string, scope: Scope): boolean | undefined {
@@ -270,15 +272,15 @@ export function readBoolean(node: Node, path: string, scope: Scope): boolean | u
 
 /** Reads a finite number (jsonc-parser turns `1e999` into Infinity), optionally an integer in a range. */
 export function readNumber(node: Node, path: string, scope: Scope, range?: { min: number; max: number; integer: boolean }): number | undefined {
-	const what = range ? `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}` : 'a finite number';
+	const what = () => (range ? `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}` : 'a finite number');
 	if (node.type !== 'number') {
-		scope.error(node, path, `must be ${what}, got ${typeName(node)}`);
+		scope.error(node, path, `must be ${what()}, got ${typeName(node)}`);
 		return undefined;
 	}
 	const value = node.value as number;
 	const ok = Number.isFinite(value) && (!range || (value >= range.min && value <= range.max && (!range.integer || Number.isInteger(value))));
 	if (!ok) {
-		scope.error(node, path, `must be ${what}, got ${value}`);
+		scope.error(node, path, `must be ${what()}, got ${value}`);
 		return undefined;
 	}
 	return value;
