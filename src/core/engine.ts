@@ -333,6 +333,12 @@ export class Engine extends Disposable {
 		for (const id of jobIds) {
 			this.requireJob(id);
 		}
+		if (jobIds.length === 1) {
+			const job = this.requireJob(jobIds[0]);
+			if (!job.dependsOn?.length) {
+				return [await this.execute(job, trigger, scheduledAt)];
+			}
+		}
 		const results: RunRecord[] = [];
 		const memo = new Map<string, Promise<RunRecord>>();
 		const visit = (id: string, viaDependency: boolean): Promise<RunRecord> => {
@@ -578,15 +584,14 @@ export class Engine extends Disposable {
 			trigger,
 			scheduledAt: scheduledAt === undefined ? undefined : new Date(scheduledAt).toISOString(),
 		};
-		const previousChain = job.overlap === 'queue' ? rt.chain : undefined;
 		const handle = new RunHandle(info);
-		handle.done = this.attempts(job, handle, previousChain);
 		rt.active.set(info.runId, handle);
 		rt.counts.pending++;
+		this.refreshState(job.id);
+		handle.done = this.attempts(job, handle, job.overlap === 'queue' ? rt.chain : undefined);
 		if (job.overlap === 'queue') {
 			rt.chain = handle.done.catch(() => undefined);
 		}
-		this.refreshState(job.id);
 		try {
 			return await handle.done;
 		} finally {
@@ -597,7 +602,6 @@ export class Engine extends Disposable {
 	}
 
 	private async attempts(job: JobDefinition, handle: RunHandle, previous: Promise<unknown> | undefined): Promise<RunRecord> {
-		await Promise.resolve();
 		if (previous) {
 			await previous;
 		}
@@ -763,13 +767,10 @@ export class Engine extends Disposable {
 		const info = handle.info;
 		info.startedAt = new Date().toISOString();
 		let journaled: Promise<void> | undefined;
-		if (this.stateDir) {
-			const entry = { jobId: info.jobId, runId: info.runId, attempt: info.attempt, startedAt: info.startedAt, trigger: info.trigger, scheduledAt: info.scheduledAt, logFile: info.logFile };
-			if (command) {
-				journaled = this.store.commandStarted(entry);
-			} else {
-				this.store.functionStarted(entry);
-			}
+		if (command) {
+			journaled = this.store.commandStarted(info);
+		} else {
+			this.store.functionStarted(info);
 		}
 		this.setRunState(handle, 'running');
 		if (this._onDidStartRun.hasListeners) {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Logger } from './base/logger';
 import { HistoryStore, type InFlightRun, RunJournal } from './history';
 import type { RunRecord } from './model';
+import type { ActiveRun } from './runHandle';
 import { readJsonFile, writeFileAtomicAsync } from './stateFile';
 
 export const historyFileName = 'history.jsonl';
@@ -39,7 +40,7 @@ export class RunStore {
 	/** `flush()` callers, resolved when nothing is pending any more. */
 	private idleWaiters: Array<() => void> = [];
 	/** In-process starts, journaled with the next batch unless they end within it. */
-	private deferredStarts: InFlightRun[] = [];
+	private deferredStarts: ActiveRun[] = [];
 	/** Command starts of this microtask, journaled in one append before any of them launches. */
 	private commandStarts: InFlightRun[] = [];
 	private commandStartsWritten: Promise<void> | undefined;
@@ -67,11 +68,11 @@ export class RunStore {
 	 * process spawned always leaves the run behind as interrupted. The starts of one microtask
 	 * (a burst of freed slots) share one append.
 	 */
-	commandStarted(entry: InFlightRun): Promise<void> {
+	commandStarted(run: Readonly<ActiveRun>): Promise<void> {
 		if (!this.journal) {
 			return Promise.resolve();
 		}
-		this.commandStarts.push(entry);
+		this.commandStarts.push(inFlight(run));
 		this.commandStartsWritten ??= Promise.resolve().then(() => {
 			const batch = this.commandStarts;
 			this.commandStarts = [];
@@ -82,9 +83,11 @@ export class RunStore {
 	}
 
 	/** Journals an in-process start with the next batch; a run that ends within it never needs the journal. */
-	functionStarted(entry: InFlightRun): void {
+	functionStarted(run: ActiveRun): void {
 		if (this.journal) {
-			this.deferredStarts.push(entry);
+			// The run's entry is made at the flush, and only if it outlives the batch; its attempt
+			// cannot change before then (a retry waits for this attempt's record).
+			this.deferredStarts.push(run);
 			this.scheduleFlush();
 		}
 	}
@@ -197,7 +200,7 @@ export class RunStore {
 			for (const r of this.records) {
 				finished.add(`${r.runId}#${r.attempt}`);
 			}
-			this.journalStarts(starts.filter((s) => !finished.has(`${s.runId}#${s.attempt}`)));
+			this.journalStarts(starts.filter((s) => !finished.has(`${s.runId}#${s.attempt}`)).map(inFlight));
 		}
 		if (records.length > 0) {
 			this.onRecorded(records);
@@ -213,4 +216,17 @@ export class RunStore {
 			}
 		}
 	}
+}
+
+/** What the journal keeps of a run. */
+function inFlight(run: Readonly<ActiveRun>): InFlightRun {
+	return {
+		jobId: run.jobId,
+		runId: run.runId,
+		attempt: run.attempt,
+		startedAt: run.startedAt ?? new Date().toISOString(),
+		trigger: run.trigger,
+		scheduledAt: run.scheduledAt,
+		logFile: run.logFile,
+	};
 }
