@@ -13,6 +13,7 @@ import { MetricsCollector, type MetricsSnapshot } from './metrics';
 import type { JobContext, JobDefinition, JobsConfig, JobState, RunReason, RunRecord, Trigger } from './model';
 import { recoverInterruptedRuns } from './recovery';
 import { type ActiveRun, type AttemptOutcome, buildRecord, RunHandle, timeoutSignal } from './runHandle';
+import { isoTime } from './isoTime';
 import { newRunId } from './runIds';
 import { type ProcessResult, type ProcessSpec, runProcess } from './runner';
 import { type Fire, type Missed, Scheduler } from './scheduler';
@@ -582,7 +583,7 @@ export class Engine extends Disposable {
 			attempt: 1,
 			state: 'pending',
 			trigger,
-			scheduledAt: scheduledAt === undefined ? undefined : new Date(scheduledAt).toISOString(),
+			scheduledAt: scheduledAt === undefined ? undefined : isoTime(scheduledAt),
 		};
 		const handle = new RunHandle(info);
 		rt.active.set(info.runId, handle);
@@ -765,7 +766,7 @@ export class Engine extends Disposable {
 	 */
 	private markStarted(handle: RunHandle, command: boolean): Promise<void> | undefined {
 		const info = handle.info;
-		info.startedAt = new Date().toISOString();
+		info.startedAt = isoTime(Date.now());
 		let journaled: Promise<void> | undefined;
 		if (command) {
 			journaled = this.store.commandStarted(info);

@@ -1,5 +1,6 @@
 import { RunAbort } from './abort';
 import { formatDuration } from './duration';
+import { isoTime } from './isoTime';
 import type { RunReason, RunRecord, RunStatus, Trigger } from './model';
 
 /** A run that has not finished yet. */
@@ -105,8 +106,8 @@ export function buildRecord(info: ActiveRun, outcome: AttemptOutcome, startedAt:
 		attempt: info.attempt,
 		status: outcome.status,
 		exitCode: outcome.exitCode,
-		startedAt: new Date(startedAt).toISOString(),
-		endedAt: new Date(endedAt).toISOString(),
+		startedAt: isoTime(startedAt),
+		endedAt: isoTime(endedAt),
 		durationMs: Math.max(0, endedAt - startedAt),
 		trigger: info.trigger,
 	};
