@@ -90,7 +90,23 @@ function readCron(node: Node, timezone: Member | undefined, path: string, scope:
 		scope.error(node, cronPath, problem);
 		return undefined;
 	}
-	return zone === undefined ? { kind: 'cron', expression } : { kind: 'cron', expression, timezone: zone };
+	const shared = sharedExpression(expression);
+	return zone === undefined ? { kind: 'cron', expression: shared } : { kind: 'cron', expression: shared, timezone: zone };
+}
+
+const expressions = new Map<string, string>();
+
+/** One string per distinct expression: `JSON.parse` gives each job its own copy, and 10,000 jobs often share a few. */
+function sharedExpression(expression: string): string {
+	const known = expressions.get(expression);
+	if (known !== undefined) {
+		return known;
+	}
+	if (expressions.size >= 1000) {
+		expressions.clear();
+	}
+	expressions.set(expression, expression);
+	return expression;
 }
 
 /** Runs the injected validator; one that throws is reported like one that returns a message. */
