@@ -16,7 +16,7 @@ import { type ActiveRun, type AttemptOutcome, buildRecord, RunHandle, timeoutSig
 import { isoTime } from './isoTime';
 import { newRunId } from './runIds';
 import { type ProcessResult, type ProcessSpec, runProcess } from './runner';
-import { type Fire, type Missed, Scheduler } from './scheduler';
+import { type Fire, type Missed, type ScheduleOptions, Scheduler } from './scheduler';
 import { type PersistedState, RunStore } from './runStore';
 import { workspaceStateDir } from './stateFile';
 import { fireTimes } from './triggers';
@@ -75,14 +75,32 @@ export interface RunOutput {
 	text: string;
 }
 
-interface Runtime {
-	state: JobState;
-	lastRun?: RunRecord;
-	active: Map<string, RunHandle>;
+const noRuns: ReadonlyMap<string, RunHandle> = new Map();
+
+/** What the engine tracks per job; small, because a workspace may define thousands of jobs that rarely run. */
+class Runtime {
+	state: JobState = 'idle';
+	lastRun: RunRecord | undefined;
 	/** How many active runs are in each state, so a state refresh is O(1) with thousands queued. */
-	counts: Record<ActiveRun['state'], number>;
+	pending = 0;
+	queued = 0;
+	running = 0;
 	/** Tail of the `overlap: queue` chain. */
-	chain: Promise<unknown>;
+	chain: Promise<unknown> | undefined;
+	private runs: Map<string, RunHandle> | undefined;
+
+	/** Unfinished runs by run id. */
+	get active(): ReadonlyMap<string, RunHandle> {
+		return this.runs ?? noRuns;
+	}
+
+	add(handle: RunHandle): void {
+		(this.runs ??= new Map()).set(handle.info.runId, handle);
+	}
+
+	remove(runId: string): void {
+		this.runs?.delete(runId);
+	}
 }
 
 /**
@@ -246,8 +264,10 @@ export class Engine extends Disposable {
 		}
 		this.started = true;
 		this.stopping = false;
+		// The jobs the last session knew: only they can have missed fires.
+		const known = new Set(this.state.known);
 		for (const job of this.allJobs()) {
-			this.schedule(job, false, true);
+			this.schedule(job, false, known);
 		}
 		this.scheduler.start();
 		this.beat();
@@ -409,8 +429,8 @@ export class Engine extends Disposable {
 		let running = 0;
 		let queued = 0;
 		for (const rt of this.runtimes.values()) {
-			running += rt.counts.running;
-			queued += rt.counts.queued + rt.counts.pending;
+			running += rt.running;
+			queued += rt.queued + rt.pending;
 		}
 		return this.metrics.snapshot(running, queued);
 	}
@@ -451,33 +471,35 @@ export class Engine extends Disposable {
 	private ensureRuntime(jobId: string): Runtime {
 		let rt = this.runtimes.get(jobId);
 		if (!rt) {
-			rt = { state: 'idle', active: new Map(), counts: { pending: 0, queued: 0, running: 0 }, chain: Promise.resolve() };
+			rt = new Runtime();
 			this.runtimes.set(jobId, rt);
 		}
 		return rt;
 	}
 
-	private scheduleOptions(job: Pick<JobDefinition, 'id' | 'schedule' | 'catchUp' | 'startingDeadlineMs'>) {
+	private scheduleOptions(job: Pick<JobDefinition, 'id' | 'schedule' | 'catchUp' | 'startingDeadlineMs'>): ScheduleOptions {
 		return {
 			catchUp: job.catchUp ?? (job.schedule?.kind === 'every' ? 'none' : 'once'),
 			startingDeadlineMs: job.startingDeadlineMs ?? defaultStartingDeadlineMs,
 			lastFired: this.state.lastFired?.[job.id],
-		} as const;
+		};
 	}
 
-	/** (Re)arms a job's schedule; on start, catches up from when the engine was last alive. */
-	private schedule(job: JobDefinition, keepAnchor: boolean, catchUp = false): void {
-		if (!this.started && !catchUp) {
+	/**
+	 * (Re)arms a job's schedule. On start (`catchUpFor` holds the jobs the last session knew),
+	 * catches up from when the engine was last alive.
+	 */
+	private schedule(job: JobDefinition, keepAnchor: boolean, catchUpFor?: ReadonlySet<string>): void {
+		if (!this.started && !catchUpFor) {
 			return;
 		}
 		const enabled = this.isEnabled(job.id);
-		const known = this.state.known?.includes(job.id) ?? false;
-		this.scheduler.set(job.id, enabled ? job.schedule : undefined, {
-			...this.scheduleOptions(job),
-			// After a restart an `every` grid goes on from its last fire, so the times it missed while closed are seen.
-			anchor: keepAnchor ? this.scheduler.anchorOf(job.id) : catchUp && known ? this.state.lastFired?.[job.id] : undefined,
-			since: catchUp && known ? this.state.lastAlive : undefined,
-		});
+		const known = catchUpFor?.has(job.id) ?? false;
+		const options = this.scheduleOptions(job);
+		// After a restart an `every` grid goes on from its last fire, so the times it missed while closed are seen.
+		options.anchor = keepAnchor ? this.scheduler.anchorOf(job.id) : known ? this.state.lastFired?.[job.id] : undefined;
+		options.since = known ? this.state.lastAlive : undefined;
+		this.scheduler.set(job.id, enabled ? job.schedule : undefined, options);
 	}
 
 	private onFire(fire: Fire): void {
@@ -586,8 +608,8 @@ export class Engine extends Disposable {
 			scheduledAt: scheduledAt === undefined ? undefined : isoTime(scheduledAt),
 		};
 		const handle = new RunHandle(info);
-		rt.active.set(info.runId, handle);
-		rt.counts.pending++;
+		rt.add(handle);
+		rt.pending++;
 		this.refreshState(job.id);
 		handle.done = this.attempts(job, handle, job.overlap === 'queue' ? rt.chain : undefined);
 		if (job.overlap === 'queue') {
@@ -596,8 +618,8 @@ export class Engine extends Disposable {
 		try {
 			return await handle.done;
 		} finally {
-			rt.active.delete(info.runId);
-			rt.counts[info.state]--;
+			rt.remove(info.runId);
+			rt[info.state]--;
 			this.refreshState(job.id);
 		}
 	}
@@ -902,8 +924,8 @@ export class Engine extends Disposable {
 	private setRunState(handle: RunHandle, state: ActiveRun['state']): void {
 		const rt = this.runtimes.get(handle.info.jobId);
 		if (rt && rt.active.get(handle.info.runId) === handle) {
-			rt.counts[handle.info.state]--;
-			rt.counts[state]++;
+			rt[handle.info.state]--;
+			rt[state]++;
 		}
 		handle.info.state = state;
 		this.refreshState(handle.info.jobId);
@@ -930,13 +952,13 @@ export class Engine extends Disposable {
 	}
 
 	private computeState(jobId: string, rt: Runtime): JobState {
-		if (rt.counts.running > 0) {
+		if (rt.running > 0) {
 			return 'running';
 		}
-		if (rt.counts.queued > 0) {
+		if (rt.queued > 0) {
 			return 'queued';
 		}
-		if (rt.counts.pending > 0) {
+		if (rt.pending > 0) {
 			return 'pending';
 		}
 		if (!this.isEnabled(jobId)) {

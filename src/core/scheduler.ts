@@ -41,7 +41,8 @@ export interface Missed {
 interface Entry {
 	jobId: string;
 	schedule: Schedule;
-	options: ScheduleOptions;
+	catchUp: CatchUpPolicy;
+	startingDeadlineMs: number;
 	anchor: number;
 	next: number | undefined;
 	lastFired: number | undefined;
@@ -87,7 +88,7 @@ export class Scheduler extends Disposable {
 		if (next !== undefined && options.since === undefined && next <= now) {
 			next = nextFireTime(schedule, now, anchor);
 		}
-		const entry: Entry = { jobId, schedule, options, anchor, next, lastFired, version: ++this.versionCounter };
+		const entry: Entry = { jobId, schedule, catchUp: options.catchUp, startingDeadlineMs: options.startingDeadlineMs, anchor, next, lastFired, version: ++this.versionCounter };
 		this.entries.set(jobId, entry);
 		this.push(entry);
 	}
@@ -202,7 +203,7 @@ export class Scheduler extends Disposable {
 			entry.lastFired = latest;
 			this.onFire({ jobId: entry.jobId, scheduledAt: latest, catchUp: false });
 		} else {
-			const catchUp = entry.options.catchUp === 'once' && now - latest <= entry.options.startingDeadlineMs;
+			const catchUp = entry.catchUp === 'once' && now - latest <= entry.startingDeadlineMs;
 			const missedCount = catchUp ? count - 1 : count;
 			if (missedCount > 0) {
 				this.onMissed({ jobId: entry.jobId, first: at, last: catchUp ? previousOrFirst(entry, at, latest) : latest, count: missedCount });
