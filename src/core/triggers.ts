@@ -13,7 +13,7 @@
 import { compileCron, type CronSpec } from './cronSpec';
 import { countWallMatches, nextWallMatch, searchHorizonMs } from './cronWall';
 import type { Schedule } from './model';
-import { localTimeZone, type Zone, zoneFor } from './timeZones';
+import { localZone, type Zone, zoneFor } from './timeZones';
 
 export { describeSchedule } from './describeSchedule';
 
@@ -60,7 +60,7 @@ function cronOf(schedule: Extract<Schedule, { kind: 'cron' }>): { spec: CronSpec
 	if (typeof spec === 'string') {
 		throw new Error(`Invalid cron expression "${schedule.expression}": ${spec}`);
 	}
-	const zone = zoneFor(schedule.timezone ?? localTimeZone());
+	const zone = schedule.timezone === undefined ? localZone() : zoneFor(schedule.timezone);
 	if (!zone) {
 		throw new Error(`Unknown time zone "${schedule.timezone}"`);
 	}

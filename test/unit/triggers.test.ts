@@ -257,6 +257,29 @@ describe('other zones', () => {
 	});
 });
 
+test('the machine zone (read through Date) gives the same fire times as the same zone named', () => {
+	const saved = process.env.TZ;
+	try {
+		for (const zone of ['Europe/Berlin', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Kolkata']) {
+			process.env.TZ = zone;
+			for (const expression of ['30 2 * * *', '0 */3 * * *', '15 1,2,3 * * 0', '*/20 * * * *']) {
+				const named = fireTimes(cron(expression, zone), at('2026-01-01T00:00:00Z'), 400);
+				const local = fireTimes(cron(expression), at('2026-01-01T00:00:00Z'), 400);
+				assert.deepEqual(local, named, `${expression} in ${zone}`);
+			}
+			// A whole year of a daily time crosses both transitions.
+			const yearNamed = fireTimes(cron('30 2 * * *', zone), at('2026-01-01T00:00:00Z'), 366);
+			assert.deepEqual(fireTimes(cron('30 2 * * *'), at('2026-01-01T00:00:00Z'), 366), yearNamed, zone);
+		}
+	} finally {
+		if (saved === undefined) {
+			delete process.env.TZ;
+		} else {
+			process.env.TZ = saved;
+		}
+	}
+});
+
 describe('calendar fields', () => {
 	const utc = (expression: string, from: string, count = 3) =>
 		fireTimes(cron(expression, 'UTC'), at(from), count).map((t) => new Date(t).toISOString());
