@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { launch } from './launcher';
-import { hasProcfs, listProcesses, probeNewTasks } from './procfs';
 
 /**
  * The one place the runner starts processes, and the process-group primitives around it.
@@ -10,6 +9,8 @@ import { hasProcfs, listProcesses, probeNewTasks } from './procfs';
  * started: through the long-lived launcher (`launcher.ts`, the default on Linux: no fork of
  * Node, so no blocked event loop) or with Node's synchronous `spawn` (the fallback, and
  * `WORKSPACE_JOBS_LAUNCHER=0`). Both run the same `/bin/sh -c` text with the same watchdog.
+ * Through the launcher, which is the subreaper of its jobs, the launcher also reports when a
+ * group is gone; on the direct path the runner polls `/proc` for that (`groupWatch.ts`).
  */
 
 /** What `spawnGroup` needs to start a job. */
@@ -19,20 +20,29 @@ export interface GroupSpawnOptions {
 	env: NodeJS.ProcessEnv;
 	/** How long the watchdog waits between SIGTERM and SIGKILL after the host died. */
 	killGraceMs: number;
+	/** The run's log file; the launcher appends the output to it itself when it can (`writesLog`). */
+	logFile?: string;
 }
 
 /** A started job: the leader of a new session and process group (pgid = pid). */
 export interface GroupProcess {
 	/** Leader pid and process group id; undefined when the start failed (see `onError`). */
 	readonly pid: number | undefined;
+	/** True when the starter appends the output to the log file itself: the runner must not. */
+	readonly writesLog: boolean;
 	readonly stdout: Readable;
 	readonly stderr: Readable;
 	/** Called once, after the leader has exited and been reaped. */
 	onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
 	/** Called when the process could not be started. */
 	onError(listener: (err: Error) => void): void;
-	/** The watchdog's pid once it has reported it; it is a group member the runner waits out differently. */
+	/** The watchdog's pid once known; on the direct path a group member the runner waits out differently. */
 	watchdogPid(): number | undefined;
+	/**
+	 * Resolves true once the leader has exited and nothing but the watchdog is left in its group
+	 * (the launcher has then dismissed it), false when that is not known here: poll `/proc`.
+	 */
+	groupGone(): Promise<boolean>;
 	/**
 	 * Tells the watchdog to exit quietly and waits (at most `ms`) until it has, then closes the
 	 * pipe. Call it only once the rest of the group is gone.
@@ -56,7 +66,7 @@ export type GroupStart = { proc: GroupProcess } | { error: Error };
  */
 export async function startGroup(options: GroupSpawnOptions): Promise<GroupStart> {
 	if (process.env.WORKSPACE_JOBS_LAUNCHER !== '0') {
-		const outcome = await launch(options.cwd, wrapCommand(options.command, options.killGraceMs), options.env);
+		const outcome = await launch({ ...options, command: wrapCommand(options.command, options.killGraceMs) });
 		if (outcome) {
 			return outcome;
 		}
@@ -128,6 +138,8 @@ export function spawnGroup(options: GroupSpawnOptions): GroupProcess {
 	}
 	return {
 		pid: child.pid,
+		writesLog: false,
+		groupGone: () => Promise.resolve(false),
 		stdout: child.stdout as Readable,
 		stderr: child.stderr as Readable,
 		onExit: (listener) => void child.once('exit', listener),
@@ -165,23 +177,4 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 	} catch (err) {
 		return (err as NodeJS.ErrnoException).code !== 'ESRCH';
 	}
-}
-
-/**
- * True while a process of the group, other than `exceptPid`, still runs. `kill(-pgid, 0)`
- * alone also counts zombies, and orphaned members are reaped by PID 1, which on some machines
- * does it only every second or two (measured here: 1.2 to 1.7 s); a zombie has closed its pipes
- * and can do nothing more, so when the kernel still reports members, `/proc` decides.
- * `sincePid` limits that scan to pids allocated since the leader (see `listProcesses`).
- * Without `/proc` (macOS), any member counts, the watchdog included.
- */
-export function groupHasLiveMembers(pgid: number, sincePid?: number, exceptPid?: number): boolean {
-	if (!signalGroup(pgid, 0)) {
-		return false;
-	}
-	if (!hasProcfs) {
-		return true;
-	}
-	const tasks = (sincePid !== undefined ? probeNewTasks(sincePid) : undefined) ?? listProcesses(sincePid);
-	return tasks.some((p) => p.pgrp === pgid && p.pid !== exceptPid && p.state !== 'Z' && p.state !== 'X');
 }

@@ -4,7 +4,8 @@ import type { IDisposable } from './base/disposable';
 import { formatDuration } from './duration';
 import { type EscapeWatch, killEscaped, watchForEscapes } from './escapeTracker';
 import { OutputCapture, type OutputStream } from './outputCapture';
-import { type GroupProcess, type GroupStart, groupHasLiveMembers, signalGroup, startGroup } from './processGroup';
+import { waitGroupEmpty } from './groupWatch';
+import { type GroupProcess, type GroupStart, signalGroup, startGroup } from './processGroup';
 import { hasProcfs } from './procfs';
 
 export type { OutputStream } from './outputCapture';
@@ -101,7 +102,7 @@ async function startAndRun(spec: ProcessSpec, startedAt: number, pending: Pendin
 	const graceMs = validDelay(spec.killGraceMs) ?? defaultGraceMs;
 	let start: GroupStart;
 	try {
-		start = await startGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, killGraceMs: graceMs });
+		start = await startGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, killGraceMs: graceMs, logFile: spec.logFile });
 	} catch (err) {
 		return failed(startedAt, 'spawn-error', errorMessage(err));
 	}
@@ -166,7 +167,7 @@ class GroupRun {
 		private graceMs: number,
 	) {
 		this.done = new Promise((resolve) => (this.resolve = resolve));
-		this.output = new OutputCapture(spec.tailBytes ?? defaultTailBytes, spec.logFile, spec.onOutput);
+		this.output = new OutputCapture(spec.tailBytes ?? defaultTailBytes, proc.writesLog ? undefined : spec.logFile, spec.onOutput);
 		this.output.attach(proc.stdout, 'stdout');
 		this.output.attach(proc.stderr, 'stderr');
 		this.escapes = watchForEscapes(pgid);
@@ -231,28 +232,23 @@ class GroupRun {
 	}
 
 	/**
-	 * Waits until no member but the watchdog runs, polling with backoff (1 ms up to 50 ms), then
-	 * dismisses the watchdog. It ignores SIGTERM, so it stays on guard until here: were the host
-	 * to die while members that ignore SIGTERM wait for their SIGKILL, it would send it.
+	 * Waits until no member but the watchdog runs, then dismisses the watchdog. The launcher
+	 * reports that itself (and dismisses it); otherwise `/proc` is polled (`groupWatch.ts`). The
+	 * watchdog ignores SIGTERM, so it stays on guard until here: were the host to die while
+	 * members that ignore SIGTERM wait for their SIGKILL, it would send it.
 	 */
 	private async waitGroupGone(): Promise<void> {
+		const deadline = this.killAt + afterKillBoundMs;
+		const reported = await raceDeadline(this.proc.groupGone(), deadline);
+		if (reported !== false) {
+			await this.proc.dismissWatchdog(pipeCloseBoundMs);
+			return;
+		}
 		if (!hasProcfs) {
 			// Without /proc the watchdog cannot be told apart from the rest; let it go first.
 			await this.proc.dismissWatchdog(pipeCloseBoundMs);
 		}
-		let delay = 1;
-		for (;;) {
-			// Pids may have wrapped more than once under an old run: scan all of /proc then.
-			const young = performance.now() - this.startedMono < 10_000;
-			if (!groupHasLiveMembers(this.pgid, young ? this.pgid : undefined, this.proc.watchdogPid())) {
-				break;
-			}
-			if (performance.now() > this.killAt + afterKillBoundMs) {
-				break;
-			}
-			await new Promise((resolve) => setTimeout(resolve, delay));
-			delay = Math.min(50, delay * 2);
-		}
+		await waitGroupEmpty(this.pgid, { exceptPid: this.proc.watchdogPid(), startedAt: this.startedMono, deadline });
 		await this.proc.dismissWatchdog(pipeCloseBoundMs);
 	}
 
@@ -284,6 +280,19 @@ class GroupRun {
 			startedAt: this.startedAt,
 			endedAt: Date.now(),
 		};
+	}
+}
+
+/** The promise's value, or undefined once `deadline` (`performance.now()` time) has passed. */
+async function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+	let timer: NodeJS.Timeout | undefined;
+	const bound = new Promise<undefined>((resolve) => {
+		timer = setTimeout(() => resolve(undefined), Math.max(0, Math.min(deadline - performance.now(), maxTimerDelay)));
+	});
+	try {
+		return await Promise.race([promise, bound]);
+	} finally {
+		clearTimeout(timer);
 	}
 }
 

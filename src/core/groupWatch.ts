@@ -1,0 +1,134 @@
+import { signalGroup } from './processGroup';
+import { listProcesses, probeNewTasks, type ProcInfo } from './procfs';
+
+/**
+ * Waits for process groups to empty by polling `/proc`, one scan per tick for every run that
+ * waits. Used where nobody reports a group gone: runs started directly (their watchdog is a
+ * member of the group), and launcher runs whose watchdog cannot be a subreaper.
+ *
+ * `kill(-pgid, 0)` alone also counts zombies, and orphaned members are reaped by PID 1, which on
+ * some machines does it only every second or two (measured here: 1.2 to 1.7 s); a zombie has
+ * closed its pipes and can do nothing more, so while the kernel still reports members, `/proc`
+ * decides. One scan reads the stat files of the pids allocated since the oldest waiting leader
+ * (see `probeNewTasks`), indexes them by group and wakes every run whose group has no live
+ * member left, so the cost no longer grows with the square of the runs in flight. Each run
+ * backs off on its own (1 ms doubling to 50 ms); the timer fires for the earliest and takes
+ * along every run due within a millisecond.
+ */
+
+/** Runs older than this get full scans: more than one pid wrap may have happened since. */
+const rangeScanMaxAgeMs = 10_000;
+const maxDelayMs = 50;
+
+interface Waiter {
+	readonly pgid: number;
+	/** A member that does not count (the direct path's watchdog). */
+	readonly exceptPid: number | undefined;
+	readonly startedAt: number;
+	readonly deadline: number;
+	readonly resolve: () => void;
+	delayMs: number;
+	nextAt: number;
+}
+
+const waiters = new Set<Waiter>();
+let timer: NodeJS.Timeout | undefined;
+
+/** What `waitGroupEmpty` needs to know about a group. */
+export interface GroupWaitOptions {
+	/** A member that does not count. */
+	exceptPid?: number;
+	/** When the leader started (`performance.now()`): pids are scanned from the leader's only while young. */
+	startedAt: number;
+	/** Gives up at this `performance.now()` time. */
+	deadline: number;
+}
+
+/**
+ * Resolves once no process of group `pgid` but `exceptPid` runs, or at the deadline. The first
+ * check runs at once (synchronously).
+ */
+export function waitGroupEmpty(pgid: number, options: GroupWaitOptions): Promise<void> {
+	return new Promise((resolve) => {
+		const now = performance.now();
+		const waiter: Waiter = { pgid, exceptPid: options.exceptPid, startedAt: options.startedAt, deadline: options.deadline, resolve, delayMs: 1, nextAt: now + 1 };
+		if (check([waiter], now).length > 0) {
+			waiters.add(waiter);
+			arm();
+		}
+	});
+}
+
+/** Checks the given waiters with one scan; resolves the finished ones and returns the others. */
+function check(due: Waiter[], now: number): Waiter[] {
+	const waiting = due.filter((w) => {
+		if (signalGroup(w.pgid, 0) && now < w.deadline) {
+			return true;
+		}
+		w.resolve();
+		return false;
+	});
+	if (waiting.length === 0) {
+		return waiting;
+	}
+	const members = membersByGroup(waiting, now);
+	return waiting.filter((w) => {
+		if ((members.get(w.pgid) ?? []).some((pid) => pid !== w.exceptPid)) {
+			return true;
+		}
+		w.resolve();
+		return false;
+	});
+}
+
+/** Live (not zombie) pids by process group, from one scan of `/proc`. */
+function membersByGroup(waiting: Waiter[], now: number): Map<number, number[]> {
+	const young = waiting.every((w) => now - w.startedAt < rangeScanMaxAgeMs);
+	const since = young ? Math.min(...waiting.map((w) => w.pgid)) : undefined;
+	const tasks: ProcInfo[] = (since !== undefined ? probeNewTasks(since) : undefined) ?? listProcesses(since);
+	const wanted = new Set(waiting.map((w) => w.pgid));
+	const members = new Map<number, number[]>();
+	for (const task of tasks) {
+		if (!wanted.has(task.pgrp) || task.state === 'Z' || task.state === 'X') {
+			continue;
+		}
+		const list = members.get(task.pgrp);
+		if (list) {
+			list.push(task.pid);
+		} else {
+			members.set(task.pgrp, [task.pid]);
+		}
+	}
+	return members;
+}
+
+function onTimer(): void {
+	timer = undefined;
+	const now = performance.now();
+	const due = [...waiters].filter((w) => Math.min(w.nextAt, w.deadline) <= now + 1);
+	for (const w of due) {
+		waiters.delete(w);
+	}
+	for (const w of check(due, now)) {
+		w.delayMs = Math.min(maxDelayMs, w.delayMs * 2);
+		w.nextAt = now + w.delayMs;
+		waiters.add(w);
+	}
+	arm();
+}
+
+/** Re-arms the timer for the earliest waiter; none while nobody waits. */
+function arm(): void {
+	if (timer) {
+		clearTimeout(timer);
+		timer = undefined;
+	}
+	if (waiters.size === 0) {
+		return;
+	}
+	let next = Infinity;
+	for (const w of waiters) {
+		next = Math.min(next, w.nextAt, w.deadline);
+	}
+	timer = setTimeout(onTimer, Math.max(0, next - performance.now()));
+}
