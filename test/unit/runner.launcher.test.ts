@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launcherPid } from '../../src/core/launcher';
+import { findEscapedRunProcesses } from '../../src/core/leftovers';
 import { type ProcessSpec, runProcess } from '../../src/core/runner';
 import { waitFor } from './fixtures/processes';
 
@@ -52,6 +53,64 @@ test('jobs are started by the launcher, in their own session', async () => {
 	assert.ok(launcher, 'the launcher runs');
 	assert.equal(ppidAndSid, `${launcher} ${pid}`);
 	assert.equal(result.pid, Number(pid));
+});
+
+test('ends a run as soon as its group is gone: the launcher reaps leftovers and dismisses the watchdog', async () => {
+	const m = `${fileTag}${++markers}`;
+	// The leftover's parent (the leader) is gone: the launcher inherits it and sees it die.
+	const started = Date.now();
+	const result = await run(`(sleep ${m}; :) & exit 4`, { killGraceMs: 60_000 });
+	assert.equal(result.exitCode, 4);
+	assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+	assert.deepEqual(liveSleeps(m), []);
+	const watchdogs = fs.readdirSync('/proc').filter((name) => {
+		try {
+			return fs.readFileSync(`/proc/${name}/stat`, 'latin1').split(' ')[4] === String(result.pid);
+		} catch {
+			return false;
+		}
+	});
+	assert.deepEqual(watchdogs, [], 'nothing is left in the group, the watchdog neither');
+});
+
+test('sends each run only its environment\'s differences, and every run sees exactly its own', async () => {
+	const print = `node -e "process.stdout.write(JSON.stringify(process.env))"`;
+	const base = { PATH: process.env.PATH, KEEP: 'same', CHANGE: 'old', DROP: 'gone soon' };
+	const first = JSON.parse((await run(print, { env: base })).tail);
+	assert.equal(first.DROP, 'gone soon');
+	const { DROP: _dropped, ...rest } = base;
+	const second = JSON.parse((await run(print, { env: { ...rest, CHANGE: 'new', 'ADDED=x': 'y', EMPTY: '' } })).tail);
+	assert.equal(second.KEEP, 'same');
+	assert.equal(second.CHANGE, 'new');
+	assert.equal(second.ADDED, 'x=y');
+	assert.equal(second.EMPTY, '');
+	assert.equal(second.DROP, undefined);
+	// Many differences at once make a new base; the runs before and after still get their own.
+	const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`WIDE_${i}`, String(i)]));
+	const [third, fourth] = await Promise.all([run(print, { env: { PATH: process.env.PATH, ...wide } }), run(print, { env: base })]);
+	const thirdEnv = JSON.parse(third.tail);
+	assert.equal(thirdEnv.WIDE_39, '39');
+	assert.equal(thirdEnv.KEEP, undefined);
+	assert.deepEqual(JSON.parse(fourth.tail), first);
+});
+
+test('tells the processes of a running job\'s group from those that left it, as a restarted host would', async () => {
+	const m = `${fileTag}${++markers}`;
+	const runId = `run-${m}`;
+	const running = run(`sleep ${m} & setsid sleep ${m} & wait`, { env: { ...process.env, WORKSPACE_JOBS_RUN_ID: runId }, timeoutMs: 2000, killGraceMs: 100 });
+	assert.ok(await waitFor(() => liveSleeps(m).length === 2, 2000));
+	// The setsid child leads a group and session of its own.
+	const escapee = liveSleeps(m).find((pid) => {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+		const [pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(2, 4).map(Number);
+		return pgrp === pid && session === pid;
+	});
+	assert.ok(escapee);
+	const found = findEscapedRunProcesses('WORKSPACE_JOBS_RUN_ID', new Set([runId]));
+	assert.deepEqual(found.get(runId), [escapee]);
+	const result = await running;
+	assert.deepEqual(result.escaped, [escapee]);
+	assert.deepEqual(liveSleeps(m), []);
 });
 
 test('tells an exit status above 128 from death by a signal', async () => {

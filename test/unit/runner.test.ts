@@ -136,6 +136,38 @@ test('ends when the leader exits and kills what it left in the group', async () 
 	assert.deepEqual(liveSleeps(m), []);
 });
 
+test('waits for a leftover that ignores SIGTERM until its SIGKILL, then ends with the leader\'s status', async () => {
+	const m = marker();
+	const started = Date.now();
+	// The leader exits once the leftover ignores SIGTERM (the runner's SIGTERM follows at once).
+	const result = await run(`(trap '' TERM; : > ready-${m}; sleep ${m}) & while [ ! -e ready-${m} ]; do :; done; echo started; exit 3`, { killGraceMs: 400 });
+	const took = Date.now() - started;
+	assert.equal(result.exitCode, 3);
+	assert.equal(result.reason, 'exit-code');
+	assert.equal(result.tail, 'started\n');
+	assert.ok(took >= 380, `ended after ${took} ms, before the leftover's SIGKILL`);
+	assert.deepEqual(liveSleeps(m), [], 'the leftover is gone when the run ends');
+});
+
+test('on timeout kills a background child that ignores SIGTERM and outlives the leader', async () => {
+	const m = marker();
+	const started = Date.now();
+	const result = await run(`(trap '' TERM; sleep ${m}; sleep ${m}) & sleep ${m}`, { timeoutMs: 200, killGraceMs: 300 });
+	const took = Date.now() - started;
+	assert.equal(result.reason, 'timeout');
+	assert.ok(took >= 480 && took < 3000, `took ${took} ms`);
+	assert.deepEqual(liveSleeps(m), []);
+});
+
+test('a burst of 50 runs at once all end with their own exit code and output', async () => {
+	const results = await Promise.all(Array.from({ length: 50 }, (_, i) => run(`echo run ${i}; exit ${i % 5}`)));
+	results.forEach((result, i) => {
+		assert.equal(result.exitCode, i % 5, `run ${i}`);
+		assert.equal(result.tail, `run ${i}\n`);
+	});
+	assert.equal(new Set(results.map((r) => r.pid)).size, 50);
+});
+
 test('reports a missing cwd as a spawn error instead of throwing', async () => {
 	const result = await runProcess({ command: 'true', cwd: path.join(tmp, 'missing'), env: process.env });
 	assert.equal(result.reason, 'spawn-error');
