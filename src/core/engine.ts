@@ -147,6 +147,11 @@ export class Engine extends Disposable {
 	private stopping = false;
 	private dispatched = 0;
 	private heartbeat: IDisposable | undefined;
+	/**
+	 * `process.env` as a plain object, taken again on every load: spreading `process.env` itself
+	 * goes through a native lookup per variable, a quarter of the host's time per command run.
+	 */
+	private baseEnv: NodeJS.ProcessEnv = { ...process.env };
 	private scheduleGuard: (() => Promise<boolean>) | undefined;
 	private readonly options: EngineOptions;
 
@@ -182,6 +187,7 @@ export class Engine extends Disposable {
 	 * schedules of unchanged jobs keep their grid.
 	 */
 	load(config: JobsConfig): void {
+		this.baseEnv = { ...process.env };
 		this.configConcurrency = config.concurrency ?? defaultConcurrency;
 		this.queue.concurrency = this.options.concurrency ?? this.configConcurrency;
 		const next = new Map(config.jobs.map((job) => [job.id, job]));
@@ -706,7 +712,7 @@ export class Engine extends Disposable {
 			command: job.command as string,
 			cwd: job.cwd ?? this.options.workspaceFolder,
 			env: {
-				...process.env,
+				...this.baseEnv,
 				...job.env,
 				WORKSPACE_JOBS_JOB_ID: job.id,
 				WORKSPACE_JOBS_RUN_ID: info.runId,
