@@ -189,8 +189,12 @@ function memory(): Measurement[] {
 			rows: (c) => {
 				const above = pairDiff(c, ['engine', 'rssMb'], ['bare', 'rssMb']);
 				const heap = pairDiff(c, ['engine', 'heapUsedMb'], ['bare', 'heapUsedMb']);
+				const anon = pairDiff(c, ['engine', 'rssAnonMb'], ['bare', 'rssAnonMb']);
+				const file = pairDiff(c, ['engine', 'rssFileMb'], ['bare', 'rssFileMb']);
 				return [
 					row('4. RSS above bare node, 10,000 scheduled jobs', '<25 MB', above, ' MB', fig(c, 'bare', 'rssMb'), undefined, below(above, 25)),
+					row('4. of which anonymous (heaps, malloc)', '(info)', anon, ' MB', fig(c, 'bare', 'rssAnonMb'), undefined, undefined),
+					row('4. of which file pages (node binary code, ICU data)', '(info)', file, ' MB', fig(c, 'bare', 'rssFileMb'), undefined, undefined),
 					row('4. live JS heap above bare node, same', '(info)', heap, ' MB', fig(c, 'bare', 'heapUsedMb'), undefined, undefined),
 				];
 			},

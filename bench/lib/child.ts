@@ -48,12 +48,33 @@ export function collect(): void {
 export const mb = (bytes: number): number => Math.round((bytes / (1024 * 1024)) * 100) / 100;
 
 /** Memory after a full GC and a short settle, in MB. */
-export async function settledMemory(): Promise<{ rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
+export async function settledMemory(): Promise<{ rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; rssAnonMb?: number; rssFileMb?: number }> {
 	collect();
 	await sleep(100);
 	collect();
 	const m = process.memoryUsage();
-	return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external + m.arrayBuffers) };
+	return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external + m.arrayBuffers), ...rssParts() };
+}
+
+/**
+ * RSS split as Linux counts it: anonymous memory (heaps, malloc) and pages of mapped files (the
+ * node binary's code and the ICU data built into it, shared with every other Node process and
+ * dropped first under memory pressure). Empty where `/proc` is missing.
+ */
+function rssParts(): { rssAnonMb?: number; rssFileMb?: number } {
+	let status: string;
+	try {
+		status = fs.readFileSync('/proc/self/status', 'utf8');
+	} catch {
+		return {};
+	}
+	const kb = (name: string): number | undefined => {
+		const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+		return match ? Number(match[1]) * 1024 : undefined;
+	};
+	const anon = kb('RssAnon');
+	const file = kb('RssFile');
+	return anon === undefined || file === undefined ? {} : { rssAnonMb: mb(anon), rssFileMb: mb(file) };
 }
 
 export function sleep(ms: number): Promise<void> {
