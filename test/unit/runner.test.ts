@@ -230,12 +230,14 @@ test('parses and reports the command exactly as plain sh -c would', async () => 
 	assert.match(second.tail, /^\/bin\/sh: 2: no_such_command_wj: not found\n$/);
 });
 
-test('streams 20 MB to the log file and keeps only the tail in memory', async () => {
+test('streams 80 MB to the log file and keeps only the tail in memory', async () => {
 	const logFile = path.join(tmp, 'logs', 'deep', 'run.log');
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	fs.writeFileSync(logFile, 'previous run\n');
-	// Without the pause, all 40 MB would sit in buffers; with it, growth stays far below (the margin absorbs GC noise on a loaded machine).
-	const size = 40_000_000;
+	// Without backpressure all 80 MB would sit in buffers. With it the growth is bounded, and it
+	// does not grow with the size: the figure is mostly buffers already dropped that V8 has not
+	// freed yet, up to ~20 MB at the launcher path's 600 MB/s (the same for 40 and 80 MB).
+	const size = 80_000_000;
 	let result: ProcessResult | undefined;
 	const peak = await peakBufferGrowth(async () => {
 		result = await run(`head -c ${size} /dev/zero; printf end`, { logFile, tailBytes: 4096 });
@@ -245,7 +247,7 @@ test('streams 20 MB to the log file and keeps only the tail in memory', async ()
 	assert.equal(result?.tail.length, 4096);
 	assert.ok(result?.tail.endsWith('\0\0end'));
 	assert.equal(fs.statSync(logFile).size, 'previous run\n'.length + size + 3);
-	assert.ok(peak < 16_000_000, `buffers grew by ${peak} bytes`);
+	assert.ok(peak < 32_000_000, `buffers grew by ${peak} bytes`);
 });
 
 test('pauses the job instead of buffering when the log file cannot keep up', async () => {
