@@ -20,8 +20,9 @@ import type { GroupProcess } from './processGroup';
  * `setsid`; dash's `wait` reports `exit 143` and death by SIGTERM alike; and `export` cannot pass
  * variables whose names are not shell identifiers. Perl forks, `setsid`s, `chdir`s, sets the
  * exact environment and execs `/bin/sh -c <wrapped command>` (the same argv, descriptors and
- * in-group watchdog as the direct path, see `wrapCommand`), reports the raw wait status and, as
- * the jobs' subreaper, when a group is gone (see `launcherScript.ts` for how, and the protocol).
+ * in-group watchdog as the direct path, see `wrapCommand`), reports the raw wait status, and
+ * reaps the jobs' orphaned processes as their subreaper (see `launcherScript.ts`, also for the
+ * protocol). Whether a group is gone, the runner's shared `/proc` poller decides.
  *
  * The job writes to real pipes, which the helper relays to Node in frames over its stdout (and
  * appends to the run's log file itself): end of file, backpressure (Node pauses a job: the

@@ -6,25 +6,27 @@
  * direct path (`processGroup.ts` `wrapCommand`; its socket is the job's fd 3). It reaps the
  * leader and reports its raw wait status (exit 143 and death by SIGTERM differ).
  *
- * Group gone: the launcher is a child subreaper (PR_SET_CHILD_SUBREAPER), so every job process
- * whose parent exits, the watchdog included (its subshell exits at once), becomes its child
- * and is reaped at once instead of lingering as a zombie under PID 1 (which reaps only every
- * second or two on some machines, or never in some containers). Once a leader has exited, the
- * processes left in its group are therefore its children or their descendants: the group holds
- * nothing but the watchdog when `kill(-pgid, 0)` says ESRCH, or when no child of the launcher
- * but the watchdog is in the group (`/proc/self/task/<pid>/children`, one read for all jobs
- * waiting, then `getpgid` per child). It then reports `G`, dismisses the watchdog itself, and
- * Node polls nothing. Without a subreaper or that file (`H pid 0`), Node polls `/proc`.
+ * Zombies: the launcher is a child subreaper (PR_SET_CHILD_SUBREAPER), so every job process
+ * whose parent exits, the watchdog included (its subshell exits at once), becomes its child and
+ * is reaped at once instead of lingering as a zombie under PID 1 (which reaps only every second
+ * or two on some machines, or never in some containers).
+ *
+ * Group gone: it does not decide that itself (`H pid 0`), so Node's shared `/proc` poller
+ * (`groupWatch.ts`) does. Deciding from the launcher's children list
+ * (`/proc/self/task/<pid>/children`) was tried: proc(5) calls that list reliable only while the
+ * children are stopped or frozen, and once in a full test run a leftover that ignored SIGTERM was
+ * missed, its watchdog dismissed, and the process outlived its host. `G` stays in the protocol
+ * for a launcher that can tell for certain (a cgroup per run).
  *
  * Protocol, one ASCII line per message (payloads are raw bytes after their line):
  *   Node → launcher: `N len` + `K=V\0…` (the base environment for later runs), `R id len` +
  *   `cwd\0command\0logFile\0` and the environment's differences from the base, `+K=V` or `-K`,
  *   separated by `\0` (run); `P id` / `U id` (pause / resume reading the job's output); `Q id`
  *   (dismiss the watchdog); `F id` (forget: dismiss, close whatever the job still has open).
- *   launcher → Node: `H pid 1|0` (ready; whether it reports groups gone), `B id pid` (forked),
+ *   launcher → Node: `H pid 1|0` (ready; whether it reports groups gone: 0 here), `B id pid` (forked),
  *   `S id` (exec'd) or `E id errno`, `W id pid` (watchdog pid), `D id 1|2 len` + len bytes
  *   (output), `Z id 1|2` (end of file), `X id c code` / `X id s signo` (the leader was reaped),
- *   `G id` (nothing but the watchdog is left in the group; it was dismissed), `V id` (the
+ *   `G id` (nothing but the watchdog is left in the group; it was dismissed; not sent here), `V id` (the
  *   watchdog is gone).
  *
  * Output: the launcher relays the job's pipes to Node in frames, and appends them to the log
@@ -40,11 +42,11 @@ fileno($keep3) == 3 or exit 2;
 binmode STDIN; binmode STDOUT;
 # prctl(2) per architecture, for PR_SET_CHILD_SUBREAPER (36).
 my $prctl = { x86_64 => 157, aarch64 => 167, riscv64 => 167, loongarch64 => 167, ppc64le => 171, ppc64 => 171, s390x => 172, armv7l => 172, i686 => 172 }->{(POSIX::uname())[4]};
-my $children = "/proc/self/task/$$/children";
-my $groups = defined $prctl && syscall($prctl, 36, 1, 0, 0, 0) == 0 && -r $children ? 1 : 0;
+# As the jobs' subreaper it reaps their orphaned processes at once (no zombies under PID 1).
+defined $prctl && syscall($prctl, 36, 1, 0, 0, 0);
 # SIGCHLD wakes the select loop through a pipe, even when it comes just before the select.
 pipe(my $wake_r, my $wake_w) or exit 2;
-my (%jobs, %fds, %pids, %base, %waiting);
+my (%jobs, %fds, %pids, %base);
 my $in = ''; my $out = ''; my $rbuf = '';
 sub put { $out .= $_[0] }
 sub flush_out {
@@ -152,31 +154,6 @@ sub reap {
 		check_exec($j) if $j->{x};
 		next if $j->{failed};
 		put(($st & 127) ? "X $id s " . ($st & 127) . "\n" : "X $id c " . ($st >> 8) . "\n");
-		$waiting{$id} = $j if $groups;
-	}
-}
-# Jobs whose leader exited: is anything but the watchdog left in the group?
-sub check_groups {
-	my %count;
-	my $listed = 0;
-	for my $id (keys %waiting) {
-		my $j = $waiting{$id};
-		if (!$jobs{$id}) { delete $waiting{$id}; next; }
-		next unless $j->{wpid};
-		if (kill(0, -$j->{pid}) || !$!{ESRCH}) {
-			if (!$listed) {
-				$listed = 1;
-				open(my $f, '<', $children) or return;
-				my $list = <$f> // '';
-				close $f;
-				for my $c (split ' ', $list) { my $g = getpgrp($c); $count{$g}{$c} = 1 if $g > 0; }
-			}
-			my $members = $count{$j->{pid}} || {};
-			next if grep { $_ != $j->{wpid} } keys %$members;
-		}
-		delete $waiting{$id};
-		put "G $id\n";
-		dismiss($j);
 	}
 }
 sub commands {
@@ -200,11 +177,10 @@ sub commands {
 		if ($c eq 'P') { $j->{paused} = 1; }
 		elsif ($c eq 'U') { $j->{paused} = 0; }
 		elsif ($c eq 'Q') { dismiss($j); }
-		elsif ($c eq 'F') { dismiss($j); unwatch($j, $_) for qw(o e x s); close_log($j); delete $jobs{$id}; delete $waiting{$id}; }
+		elsif ($c eq 'F') { dismiss($j); unwatch($j, $_) for qw(o e x s); close_log($j); delete $jobs{$id}; }
 	}
 }
-put "H $$ $groups\n"; flush_out();
-my $delay = 0.001;
+put "H $$ 0\n"; flush_out();
 for (;;) {
 	my $rin = '';
 	vec($rin, 0, 1) = 1;
@@ -214,9 +190,7 @@ for (;;) {
 		next if $j->{paused} && ($k eq 'o' || $k eq 'e');
 		vec($rin, $fd, 1) = 1;
 	}
-	# While groups are waited for, poll too: a member reaped by another parent sends no SIGCHLD here.
-	$delay = %waiting ? ($delay >= 0.025 ? 0.05 : $delay * 2) : 0.001;
-	my $n = select(my $rout = $rin, undef, undef, %waiting ? $delay : undef);
+	my $n = select(my $rout = $rin, undef, undef, undef);
 	if ($n > 0) {
 		sysread($wake_r, my $drain, 256) if vec($rout, fileno($wake_r), 1);
 		if (vec($rout, 0, 1)) {
@@ -232,7 +206,6 @@ for (;;) {
 		}
 	}
 	reap();
-	check_groups() if %waiting;
 	flush_out();
 }
 `;

@@ -9,8 +9,7 @@ import { launch } from './launcher';
  * started: through the long-lived launcher (`launcher.ts`, the default on Linux: no fork of
  * Node, so no blocked event loop) or with Node's synchronous `spawn` (the fallback, and
  * `WORKSPACE_JOBS_LAUNCHER=0`). Both run the same `/bin/sh -c` text with the same watchdog.
- * Through the launcher, which is the subreaper of its jobs, the launcher also reports when a
- * group is gone; on the direct path the runner polls `/proc` for that (`groupWatch.ts`).
+ * On both paths the runner's shared `/proc` poller (`groupWatch.ts`) decides when a group is gone.
  */
 
 /** What `spawnGroup` needs to start a job. */
