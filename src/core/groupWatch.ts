@@ -22,8 +22,8 @@ const maxDelayMs = 50;
 
 interface Waiter {
 	readonly pgid: number;
-	/** A member that does not count (the direct path's watchdog). */
-	readonly exceptPid: number | undefined;
+	/** The member that does not count (the watchdog), asked at every check: its pid may come after the leader's exit. */
+	readonly exceptPid: (() => number | undefined) | undefined;
 	readonly startedAt: number;
 	readonly deadline: number;
 	readonly resolve: () => void;
@@ -36,8 +36,11 @@ let timer: NodeJS.Timeout | undefined;
 
 /** What `waitGroupEmpty` needs to know about a group. */
 export interface GroupWaitOptions {
-	/** A member that does not count. */
-	exceptPid?: number;
+	/**
+	 * The member that does not count (the watchdog). Asked at every check: the watchdog's pid can
+	 * arrive after the leader's exit, and until it does the watchdog counts.
+	 */
+	exceptPid?: () => number | undefined;
 	/** When the leader started (`performance.now()`): pids are scanned from the leader's only while young. */
 	startedAt: number;
 	/** Gives up at this `performance.now()` time. */
@@ -73,7 +76,8 @@ function check(due: Waiter[], now: number): Waiter[] {
 	}
 	const members = membersByGroup(waiting, now);
 	return waiting.filter((w) => {
-		if ((members.get(w.pgid) ?? []).some((pid) => pid !== w.exceptPid)) {
+		const except = w.exceptPid?.();
+		if ((members.get(w.pgid) ?? []).some((pid) => pid !== except)) {
 			return true;
 		}
 		w.resolve();

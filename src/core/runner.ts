@@ -248,7 +248,7 @@ class GroupRun {
 			// Without /proc the watchdog cannot be told apart from the rest; let it go first.
 			await this.proc.dismissWatchdog(pipeCloseBoundMs);
 		}
-		await waitGroupEmpty(this.pgid, { exceptPid: this.proc.watchdogPid(), startedAt: this.startedMono, deadline });
+		await waitGroupEmpty(this.pgid, { exceptPid: () => this.proc.watchdogPid(), startedAt: this.startedMono, deadline });
 		await this.proc.dismissWatchdog(pipeCloseBoundMs);
 	}
 
