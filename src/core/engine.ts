@@ -513,7 +513,8 @@ export class Engine extends Disposable {
 		if (!job || this.stopping) {
 			return;
 		}
-		this.state.lastFired = { ...this.state.lastFired, [fire.jobId]: fire.scheduledAt };
+		// In place: a copy per fire costs O(jobs), and the file is written from this object anyway.
+		(this.state.lastFired ??= {})[fire.jobId] = fire.scheduledAt;
 		this.saveStateSoon();
 		if (this._paused) {
 			this.logger.info(`Skipped scheduled run at ${new Date(fire.scheduledAt).toISOString()}: scheduler paused`, { jobId: job.id });
@@ -915,7 +916,7 @@ export class Engine extends Disposable {
 		for (const o of runs) {
 			const at = o.scheduledAt && (o.trigger === 'schedule' || o.trigger === 'catch-up') ? Date.parse(o.scheduledAt) : NaN;
 			if (at > (this.state.lastFired?.[o.jobId] ?? -Infinity)) {
-				this.state.lastFired = { ...this.state.lastFired, [o.jobId]: at };
+				(this.state.lastFired ??= {})[o.jobId] = at;
 				this.saveStateSoon();
 			}
 		}
