@@ -54,17 +54,20 @@ export class RunJournal {
 		}
 	}
 
-	/** Records that runs ended (one write); empties the file when nothing is in flight any more. */
+	/**
+	 * Records that runs it started ended (one write; runs it never journaled are passed over);
+	 * empties the file when nothing is in flight any more.
+	 */
 	ended(keys: readonly { runId: string; attempt: number }[]): void {
-		if (keys.length === 0) {
+		const mine = keys.filter((k) => this.own.has(keyOf(k)));
+		if (mine.length === 0) {
 			return;
 		}
-		const hadOwn = this.own.size > 0;
-		this.write(keys.map((k) => ({ type: 'end', runId: k.runId, attempt: k.attempt }) satisfies JournalLine));
-		for (const key of keys) {
+		this.write(mine.map((k) => ({ type: 'end', runId: k.runId, attempt: k.attempt }) satisfies JournalLine));
+		for (const key of mine) {
 			this.own.delete(keyOf(key));
 		}
-		if (hadOwn && this.own.size === 0) {
+		if (this.own.size === 0) {
 			this.truncateIfIdle();
 		}
 	}

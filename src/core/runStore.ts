@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Logger } from './base/logger';
 import { HistoryStore, type InFlightRun, RunJournal } from './history';
+import { isoTime } from './isoTime';
 import type { RunRecord } from './model';
 import type { ActiveRun } from './runHandle';
 import { readJsonFile, writeFileAtomicAsync } from './stateFile';
@@ -27,8 +28,8 @@ const maxRecordsPerTurn = 256;
  * Everything the engine keeps on disk: finished records (`history.jsonl`), runs in flight (the
  * per-process journal) and `state.json`. Records are written in batches, one append per turn of
  * the event loop, and nobody hears of a finish before its record is on disk. `state.json` is
- * written off the event loop, one write in flight at a time: it only has to be as fresh as the
- * journal and history are not (see `Engine.markFiredFromRecords`).
+ * written off the event loop, one write in flight at a time: after a crash, the journal and the
+ * history say which scheduled instants ran even when the state file is behind (`Engine.markFired`).
  */
 export class RunStore {
 	readonly history: HistoryStore | undefined;
@@ -44,8 +45,6 @@ export class RunStore {
 	/** Command starts of this microtask, journaled in one append before any of them launches. */
 	private commandStarts: InFlightRun[] = [];
 	private commandStartsWritten: Promise<void> | undefined;
-	/** `runId#attempt` of runs written to the journal and not yet ended there. */
-	private readonly journaled = new Set<string>();
 	private flushScheduled = false;
 	private stateDirty = false;
 	private stateWrite: Promise<void> | undefined;
@@ -151,9 +150,6 @@ export class RunStore {
 		}
 		try {
 			this.journal?.started(entries);
-			for (const s of entries) {
-				this.journaled.add(`${s.runId}#${s.attempt}`);
-			}
 		} catch (err) {
 			this.logger.error(`Could not write the journal of running jobs: ${String(err)}`);
 		}
@@ -184,10 +180,7 @@ export class RunStore {
 		this.deferredStarts = [];
 		try {
 			this.history?.append(records);
-			const ended = records.filter((r) => this.journaled.delete(`${r.runId}#${r.attempt}`));
-			if (ended.length > 0) {
-				this.journal?.ended(ended);
-			}
+			this.journal?.ended(records);
 		} catch (err) {
 			this.logger.error(`Could not write run history: ${String(err)}`);
 		}
@@ -224,7 +217,7 @@ function inFlight(run: Readonly<ActiveRun>): InFlightRun {
 		jobId: run.jobId,
 		runId: run.runId,
 		attempt: run.attempt,
-		startedAt: run.startedAt ?? new Date().toISOString(),
+		startedAt: run.startedAt ?? isoTime(Date.now()),
 		trigger: run.trigger,
 		scheduledAt: run.scheduledAt,
 		logFile: run.logFile,

@@ -297,6 +297,17 @@ describe('RunJournal', () => {
 		assert.equal(fs.statSync(file).size, 0);
 	});
 
+	test('ended passes over runs it never journaled and writes nothing for them', () => {
+		const file = path.join(tempDir(), 'inflight.jsonl');
+		const journal = new RunJournal(file);
+		journal.started([run('1')]);
+		const size = fs.statSync(file).size;
+		journal.ended([{ runId: 'run-9', attempt: 1 }]);
+		assert.equal(fs.statSync(file).size, size);
+		journal.ended([{ runId: 'run-9', attempt: 1 }, { runId: 'run-1', attempt: 1 }]);
+		assert.equal(fs.statSync(file).size, 0);
+	});
+
 	test('tolerates a torn last line and cuts it off before appending', () => {
 		const file = path.join(tempDir(), 'inflight.jsonl');
 		new RunJournal(file).started([run('1')]);
