@@ -771,7 +771,7 @@ export class Engine extends Disposable {
 		let outcome: AttemptOutcome = { status: 'completed', exitCode: null };
 		try {
 			const running = job.run!(context);
-			await (timeout ? raceSignal(running, (signal ??= attemptSignal())) : handle.race(running));
+			await handle.race(running, timeout);
 		} catch (err) {
 			if (handle.aborted || timeout?.aborted) {
 				const kind = handle.aborted ? abortKind(handle.reason) : 'timeout';
@@ -993,25 +993,4 @@ export class Engine extends Disposable {
 
 function messageOf(reason: unknown): string {
 	return String((reason as Error)?.message ?? reason);
-}
-
-/** Settles with the promise, or rejects as soon as the signal aborts. */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	if (signal.aborted) {
-		return Promise.reject(signal.reason);
-	}
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason);
-		signal.addEventListener('abort', onAbort, { once: true });
-		promise.then(
-			(v) => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(v);
-			},
-			(e) => {
-				signal.removeEventListener('abort', onAbort);
-				reject(e);
-			},
-		);
-	});
 }

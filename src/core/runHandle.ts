@@ -23,8 +23,7 @@ export interface ActiveRun {
  */
 export class RunHandle {
 	done!: Promise<RunRecord>;
-	private _reason: unknown;
-	private _aborted = false;
+	private _reason: RunAbort | undefined;
 	private controller: AbortController | undefined;
 	/** Called once on abort: whoever waits for this run right now (a queue slot, a function). */
 	private onAbort: ((reason: unknown) => void) | undefined;
@@ -32,17 +31,17 @@ export class RunHandle {
 	constructor(readonly info: ActiveRun) {}
 
 	get aborted(): boolean {
-		return this._aborted;
+		return this._reason !== undefined;
 	}
 
-	get reason(): unknown {
+	get reason(): RunAbort | undefined {
 		return this._reason;
 	}
 
 	get signal(): AbortSignal {
 		if (!this.controller) {
 			this.controller = new AbortController();
-			if (this._aborted) {
+			if (this._reason) {
 				this.controller.abort(this._reason);
 			}
 		}
@@ -50,10 +49,9 @@ export class RunHandle {
 	}
 
 	abort(reason: RunAbort): void {
-		if (this._aborted) {
+		if (this._reason) {
 			return;
 		}
-		this._aborted = true;
 		this._reason = reason;
 		this.controller?.abort(reason);
 		const listener = this.onAbort;
@@ -66,20 +64,29 @@ export class RunHandle {
 		this.onAbort = listener;
 	}
 
-	/** Settles with `promise`, or rejects as soon as the run is aborted (a function that ignores its signal still frees its slot). */
-	race<T>(promise: Promise<T>): Promise<T> {
-		if (this._aborted) {
-			return Promise.reject(this._reason);
+	/**
+	 * Settles with `promise`, or rejects as soon as the run is aborted or `also` aborts (an
+	 * attempt's timeout): a function that ignores its signal still frees its slot.
+	 */
+	race<T>(promise: Promise<T>, also?: AbortSignal): Promise<T> {
+		if (this._reason || also?.aborted) {
+			return Promise.reject(this._reason ?? also?.reason);
 		}
 		return new Promise<T>((resolve, reject) => {
+			const onAlso = () => reject(also?.reason);
+			also?.addEventListener('abort', onAlso, { once: true });
+			const settle = () => {
+				this.onAbort = undefined;
+				also?.removeEventListener('abort', onAlso);
+			};
 			this.onAbort = reject;
 			promise.then(
 				(value) => {
-					this.onAbort = undefined;
+					settle();
 					resolve(value);
 				},
 				(err) => {
-					this.onAbort = undefined;
+					settle();
 					reject(err);
 				},
 			);

@@ -355,3 +355,27 @@ test('a burst of finishes is reported over several turns of the event loop, neve
 	assert.ok(most > 0 && most <= 256, `finishes in one turn: ${most}`);
 	engine.dispose();
 });
+
+test('a timeout ends a function that ignores its signal, frees its slot, and a retry follows', async () => {
+	let calls = 0;
+	const stubborn = () => {
+		calls++;
+		return new Promise<void>((resolve) => setTimeout(resolve, 2000));
+	};
+	const { engine, finished } = setup([fn('a', stubborn, { timeoutMs: 30, retry: { retries: 1, backoff: 'fixed', delayMs: 1 } }), fn('b', ok)], 1);
+	const started = Date.now();
+	const [a] = await engine.run(['a']);
+	assert.ok(Date.now() - started < 1000, 'did not wait for the function');
+	assert.deepEqual(
+		finished.map((r) => [r.attempt, r.status, r.reason, r.willRetry]),
+		[
+			[1, 'failed', 'timeout', true],
+			[2, 'failed', 'timeout', undefined],
+		],
+	);
+	assert.equal(a.attempt, 2);
+	assert.equal(calls, 2);
+	const [b] = await engine.run(['b']);
+	assert.equal(b.status, 'completed');
+	engine.dispose();
+});
