@@ -146,55 +146,9 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 	definition.source = { file: context.problems.file, line: start.line, column: start.column };
 
 	if (scope.errors === 0) {
-		read.definition = compactDefinition(definition);
+		read.definition = dropUndefined(definition) as JobDefinition;
 	}
 	return read;
-}
-
-/**
- * The definition with only the fields that are set, in a fixed order. Written out field by
- * field: a generic copy with computed keys was the costliest step of reading a job on a cold start.
- */
-function compactDefinition(read: Partial<JobDefinition>): JobDefinition {
-	const definition = { id: read.id!, command: read.command } as JobDefinition;
-	if (read.name !== undefined) {
-		definition.name = read.name;
-	}
-	if (read.schedule !== undefined) {
-		definition.schedule = read.schedule;
-	}
-	if (read.timeoutMs !== undefined) {
-		definition.timeoutMs = read.timeoutMs;
-	}
-	if (read.retry !== undefined) {
-		definition.retry = read.retry;
-	}
-	if (read.cwd !== undefined) {
-		definition.cwd = read.cwd;
-	}
-	if (read.env !== undefined) {
-		definition.env = read.env;
-	}
-	if (read.dependsOn !== undefined) {
-		definition.dependsOn = read.dependsOn;
-	}
-	if (read.overlap !== undefined) {
-		definition.overlap = read.overlap;
-	}
-	if (read.priority !== undefined) {
-		definition.priority = read.priority;
-	}
-	if (read.enabled !== undefined) {
-		definition.enabled = read.enabled;
-	}
-	if (read.catchUp !== undefined) {
-		definition.catchUp = read.catchUp;
-	}
-	if (read.startingDeadlineMs !== undefined) {
-		definition.startingDeadlineMs = read.startingDeadlineMs;
-	}
-	definition.source = read.source;
-	return definition;
 }
 
 function readId(node: Node, fieldPath: string, scope: Scope): string | undefined {

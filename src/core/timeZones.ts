@@ -146,7 +146,7 @@ export class Zone {
 		return high;
 	}
 
-	/** The offset at `t` straight from `Intl`, to the second. */
+	/** The offset at `t` straight from `Intl` (or `Date`, for the machine zone), to the second. */
 	private rawOffset(t: number): number {
 		if (this.isUtc) {
 			return 0;
