@@ -129,8 +129,6 @@ class Launcher {
 	private readonly jobs = new Map<number, LauncherJob>();
 	private nextId = 1;
 	private ready = false;
-	/** The helper said it cannot tell when a group is gone. */
-	private groupsUnreported = false;
 	private gone = false;
 	private partial: Buffer | undefined;
 	private frame: { job: LauncherJob | undefined; stream: 1 | 2; remaining: number } | undefined;
@@ -166,9 +164,6 @@ class Launcher {
 		const payload = [options.cwd, options.command, logFile ?? '', ...env].join('\0');
 		const job = new LauncherJob(this, this.nextId++, logFile !== undefined);
 		this.jobs.set(job.id, job);
-		if (this.groupsUnreported) {
-			job.groupsUnreported();
-		}
 		this.updateRef();
 		this.send(`R ${job.id} ${Buffer.byteLength(payload)}\n${payload}`);
 		return job.started;
@@ -309,10 +304,6 @@ class Launcher {
 		const [type, idText, a, b] = line.split(' ');
 		if (type === 'H') {
 			this.ready = true;
-			if (a !== '1') {
-				this.groupsUnreported = true;
-				this.jobs.forEach((job) => job.groupsUnreported());
-			}
 			return;
 		}
 		const job = this.jobs.get(Number(idText));

@@ -42,9 +42,6 @@ export class LauncherJob implements GroupProcess {
 	private watchdog: number | undefined;
 	private watchdogClosed = false;
 	private readonly watchdogWaiters: Array<() => void> = [];
-	/** true: the launcher saw the group gone; false: it cannot tell (Node polls instead). */
-	private groupState: boolean | undefined;
-	private readonly groupWaiters: Array<(gone: boolean) => void> = [];
 	private paused = false;
 
 	constructor(
@@ -82,16 +79,8 @@ export class LauncherJob implements GroupProcess {
 		return this.watchdog;
 	}
 
-	groupGone(): Promise<boolean> {
-		if (this.groupState !== undefined) {
-			return Promise.resolve(this.groupState);
-		}
-		return new Promise((resolve) => this.groupWaiters.push(resolve));
-	}
-
 	async dismissWatchdog(ms: number): Promise<void> {
-		// With `G` the launcher dismissed it already.
-		if (this.watchdogClosed || this.groupState === true) {
+		if (this.watchdogClosed) {
 			return;
 		}
 		this.launcher.send(`Q ${this.id}\n`);
@@ -130,18 +119,10 @@ export class LauncherJob implements GroupProcess {
 			case 'X':
 				this.exited(a === 'c' ? Number(b) : null, a === 's' ? (signalNames.get(Number(b)) ?? null) : null);
 				break;
-			case 'G':
-				this.groupReported(true);
-				break;
 			case 'V':
 				this.closeWatchdog();
 				break;
 		}
-	}
-
-	/** The launcher cannot tell when a group is gone: the runner polls `/proc`. */
-	groupsUnreported(): void {
-		this.groupReported(false);
 	}
 
 	output(stream: 1 | 2, data: Buffer): void {
@@ -168,7 +149,6 @@ export class LauncherJob implements GroupProcess {
 		this.closeWatchdog();
 		this.streamEnded(1);
 		this.streamEnded(2);
-		this.groupReported(false);
 		if (!this.startSettled) {
 			this.settleStart(wasReady ? { error: new Error('spawn /bin/sh: the job launcher exited') } : undefined);
 			return;
@@ -215,13 +195,6 @@ export class LauncherJob implements GroupProcess {
 		if (!this.exit && this.lostMessage === undefined) {
 			this.lostMessage = message;
 			this.lostListeners.splice(0).forEach((fn) => fn(message));
-		}
-	}
-
-	private groupReported(gone: boolean): void {
-		if (this.groupState === undefined) {
-			this.groupState = gone;
-			this.groupWaiters.splice(0).forEach((fn) => fn(gone));
 		}
 	}
 

@@ -11,23 +11,21 @@
  * is reaped at once instead of lingering as a zombie under PID 1 (which reaps only every second
  * or two on some machines, or never in some containers).
  *
- * Group gone: it does not decide that itself (`H pid 0`), so Node's shared `/proc` poller
- * (`groupWatch.ts`) does. Deciding from the launcher's children list
- * (`/proc/self/task/<pid>/children`) was tried: proc(5) calls that list reliable only while the
- * children are stopped or frozen, and once in a full test run a leftover that ignored SIGTERM was
- * missed, its watchdog dismissed, and the process outlived its host. `G` stays in the protocol
- * for a launcher that can tell for certain (a cgroup per run).
+ * Group gone: it does not decide that; Node's shared `/proc` poller (`groupWatch.ts`) does.
+ * Deciding from the launcher's children list (`/proc/self/task/<pid>/children`) was tried:
+ * proc(5) calls that list reliable only while the children are stopped or frozen, and once in a
+ * full test run a leftover that ignored SIGTERM was missed, its watchdog dismissed, and the
+ * process outlived its host.
  *
  * Protocol, one ASCII line per message (payloads are raw bytes after their line):
  *   Node → launcher: `N len` + `K=V\0…` (the base environment for later runs), `R id len` +
  *   `cwd\0command\0logFile\0` and the environment's differences from the base, `+K=V` or `-K`,
  *   separated by `\0` (run); `P id` / `U id` (pause / resume reading the job's output); `Q id`
  *   (dismiss the watchdog); `F id` (forget: dismiss, close whatever the job still has open).
- *   launcher → Node: `H pid 1|0` (ready; whether it reports groups gone: 0 here), `B id pid` (forked),
+ *   launcher → Node: `H pid` (ready), `B id pid` (forked),
  *   `S id` (exec'd) or `E id errno`, `W id pid` (watchdog pid), `D id 1|2 len` + len bytes
  *   (output), `Z id 1|2` (end of file), `X id c code` / `X id s signo` (the leader was reaped),
- *   `G id` (nothing but the watchdog is left in the group; it was dismissed; not sent here), `V id` (the
- *   watchdog is gone).
+ *   `V id` (the watchdog is gone).
  *
  * Output: the launcher relays the job's pipes to Node in frames, and appends them to the log
  * file itself when Node names one (before relaying, so the log is complete when `Z` arrives).
@@ -180,7 +178,7 @@ sub commands {
 		elsif ($c eq 'F') { dismiss($j); unwatch($j, $_) for qw(o e x s); close_log($j); delete $jobs{$id}; }
 	}
 }
-put "H $$ 0\n"; flush_out();
+put "H $$\n"; flush_out();
 for (;;) {
 	my $rin = '';
 	vec($rin, 0, 1) = 1;

@@ -38,11 +38,6 @@ export interface GroupProcess {
 	/** The watchdog's pid once known; on the direct path a group member the runner waits out differently. */
 	watchdogPid(): number | undefined;
 	/**
-	 * Resolves true once the leader has exited and nothing but the watchdog is left in its group
-	 * (the launcher has then dismissed it), false when that is not known here: poll `/proc`.
-	 */
-	groupGone(): Promise<boolean>;
-	/**
 	 * Tells the watchdog to exit quietly and waits (at most `ms`) until it has, then closes the
 	 * pipe. Call it only once the rest of the group is gone.
 	 */
@@ -138,7 +133,6 @@ export function spawnGroup(options: GroupSpawnOptions): GroupProcess {
 	return {
 		pid: child.pid,
 		writesLog: false,
-		groupGone: () => Promise.resolve(false),
 		stdout: child.stdout as Readable,
 		stderr: child.stderr as Readable,
 		onExit: (listener) => void child.once('exit', listener),

@@ -232,18 +232,12 @@ class GroupRun {
 	}
 
 	/**
-	 * Waits until no member but the watchdog runs, then dismisses the watchdog. The launcher
-	 * reports that itself (and dismisses it); otherwise `/proc` is polled (`groupWatch.ts`). The
-	 * watchdog ignores SIGTERM, so it stays on guard until here: were the host to die while
-	 * members that ignore SIGTERM wait for their SIGKILL, it would send it.
+	 * Waits until no member but the watchdog runs (`groupWatch.ts` polls `/proc`), then
+	 * dismisses the watchdog. The watchdog ignores SIGTERM, so it stays on guard until here: were
+	 * the host to die while members that ignore SIGTERM wait for their SIGKILL, it would send it.
 	 */
 	private async waitGroupGone(): Promise<void> {
 		const deadline = this.killAt + afterKillBoundMs;
-		const reported = await raceDeadline(this.proc.groupGone(), deadline);
-		if (reported !== false) {
-			await this.proc.dismissWatchdog(pipeCloseBoundMs);
-			return;
-		}
 		if (!hasProcfs) {
 			// Without /proc the watchdog cannot be told apart from the rest; let it go first.
 			await this.proc.dismissWatchdog(pipeCloseBoundMs);
@@ -280,19 +274,6 @@ class GroupRun {
 			startedAt: this.startedAt,
 			endedAt: Date.now(),
 		};
-	}
-}
-
-/** The promise's value, or undefined once `deadline` (`performance.now()` time) has passed. */
-async function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
-	let timer: NodeJS.Timeout | undefined;
-	const bound = new Promise<undefined>((resolve) => {
-		timer = setTimeout(() => resolve(undefined), Math.max(0, Math.min(deadline - performance.now(), maxTimerDelay)));
-	});
-	try {
-		return await Promise.race([promise, bound]);
-	} finally {
-		clearTimeout(timer);
 	}
 }
 
