@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { launcherPid } from '../../src/core/launcher';
 import { findEscapedRunProcesses } from '../../src/core/leftovers';
 import { type ProcessSpec, runProcess } from '../../src/core/runner';
-import { waitFor } from './fixtures/processes';
+import { liveSleeps, waitFor } from './fixtures/processes';
 
 /** What only the launcher path has to get right; the shared behaviour is in runner.test.ts. */
 
@@ -24,22 +24,6 @@ after(() => {
 	fs.rmSync(tmp, { recursive: true, force: true });
 	assert.deepEqual(liveSleeps(fileTag), [], 'no test process may outlive the tests');
 });
-
-function liveSleeps(prefix: string): number[] {
-	const pids: number[] = [];
-	for (const name of fs.readdirSync('/proc')) {
-		try {
-			const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-			if (argv[0].endsWith('sleep') && argv[1]?.startsWith(prefix) && stat[stat.lastIndexOf(')') + 2] !== 'Z') {
-				pids.push(Number(name));
-			}
-		} catch {
-			// Not a process, or gone.
-		}
-	}
-	return pids;
-}
 
 function run(command: string, extra: Partial<ProcessSpec> = {}) {
 	return runProcess({ command, cwd: tmp, env: process.env, ...extra });
