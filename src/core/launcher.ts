@@ -31,9 +31,9 @@ import type { GroupProcess } from './processGroup';
  *
  * Host death: when Node dies, the helper sees end of file on its stdin and exits; that closes
  * every watchdog's socket, and each watchdog kills its group (SIGTERM, grace, SIGKILL) exactly
- * as on the direct path. If the helper alone dies, the watchdogs kill the
- * groups too, and Node ends those runs as canceled. Nothing here is needed for correctness: when
- * the helper cannot start (no Perl, not Linux) the runner spawns directly.
+ * as on the direct path. If the helper alone dies, the watchdogs kill the groups too, and Node
+ * ends those runs as canceled. Nothing here is needed for correctness: when the helper cannot
+ * start (no Perl, not Linux) the runner spawns directly.
  *
  * Traffic: Node's messages of one tick go out in one write; the environment is sent once as a
  * base and each run carries only its differences (a run's environment is usually `process.env`
