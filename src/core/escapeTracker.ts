@@ -1,4 +1,5 @@
 import { isSameLiveProcess, listProcesses, type ProcInfo, readProcInfo } from './procfs';
+import { SharedPoll } from './sharedPoll';
 
 /**
  * Finds processes that left a job's process group (`setsid`, `setpgid`, daemons), which a
@@ -20,14 +21,13 @@ const rangeScanMaxAgeMs = 10_000;
 interface Tracked {
 	readonly pgid: number;
 	readonly startedAt: number;
-	nextSampleAt: number;
+	nextAt: number;
 	intervalMs: number;
 	/** pid -> start time of processes seen outside the group. */
 	readonly escaped: Map<number, number>;
 }
 
-const tracked = new Set<Tracked>();
-let timer: NodeJS.Timeout | undefined;
+const poll = new SharedPoll<Tracked>(onDue, 5, false);
 
 /** The tracking of one run, from its start until its group is gone. */
 export interface EscapeWatch {
@@ -43,9 +43,8 @@ export interface EscapeWatch {
 /** Starts watching the group `pgid` (its leader has just been started). */
 export function watchForEscapes(pgid: number): EscapeWatch {
 	const now = performance.now();
-	const entry: Tracked = { pgid, startedAt: now, nextSampleAt: now + firstSampleMs, intervalMs: firstSampleMs, escaped: new Map() };
-	tracked.add(entry);
-	arm();
+	const entry: Tracked = { pgid, startedAt: now, nextAt: now + firstSampleMs, intervalMs: firstSampleMs, escaped: new Map() };
+	poll.add(entry);
 	let lastSampleAt = -Infinity;
 	return {
 		sample() {
@@ -56,40 +55,20 @@ export function watchForEscapes(pgid: number): EscapeWatch {
 			}
 		},
 		stop() {
-			tracked.delete(entry);
-			arm();
+			poll.delete(entry);
 			return [...entry.escaped].filter(([pid, start]) => isSameLiveProcess(pid, start)).map(([pid]) => pid);
 		},
 	};
 }
 
-/** Re-arms the shared timer for the earliest due run; no timer while nothing is tracked. */
-function arm(): void {
-	if (timer) {
-		clearTimeout(timer);
-		timer = undefined;
-	}
-	if (tracked.size === 0) {
-		return;
-	}
-	let next = Infinity;
-	for (const entry of tracked) {
-		next = Math.min(next, entry.nextSampleAt);
-	}
-	timer = setTimeout(onTimer, Math.max(0, next - performance.now()));
-	timer.unref();
-}
-
-function onTimer(): void {
-	timer = undefined;
-	const now = performance.now();
-	const due = [...tracked].filter((entry) => entry.nextSampleAt <= now + 5);
+/** Samples the due runs with one scan; each is sampled again after twice its last interval (up to 2 s). */
+function onDue(due: Tracked[], now: number): Tracked[] {
 	sampleRuns(due);
 	for (const entry of due) {
 		entry.intervalMs = Math.min(maxSampleMs, entry.intervalMs * 2);
-		entry.nextSampleAt = now + entry.intervalMs;
+		entry.nextAt = now + entry.intervalMs;
 	}
-	arm();
+	return [];
 }
 
 /** One `/proc` scan shared by the given runs. */

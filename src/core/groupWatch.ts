@@ -1,4 +1,5 @@
 import { signalGroup } from './processGroup';
+import { SharedPoll } from './sharedPoll';
 import { listProcesses, probeNewTasks, type ProcInfo } from './procfs';
 
 /**
@@ -31,8 +32,7 @@ interface Waiter {
 	nextAt: number;
 }
 
-const waiters = new Set<Waiter>();
-let timer: NodeJS.Timeout | undefined;
+const poll = new SharedPoll<Waiter>(onDue, 1, true);
 
 /** What `waitGroupEmpty` needs to know about a group. */
 export interface GroupWaitOptions {
@@ -54,10 +54,9 @@ export interface GroupWaitOptions {
 export function waitGroupEmpty(pgid: number, options: GroupWaitOptions): Promise<void> {
 	return new Promise((resolve) => {
 		const now = performance.now();
-		const waiter: Waiter = { pgid, exceptPid: options.exceptPid, startedAt: options.startedAt, deadline: options.deadline, resolve, delayMs: 1, nextAt: now + 1 };
+		const waiter: Waiter = { pgid, exceptPid: options.exceptPid, startedAt: options.startedAt, deadline: options.deadline, resolve, delayMs: 1, nextAt: Math.min(now + 1, options.deadline) };
 		if (check([waiter], now).length > 0) {
-			waiters.add(waiter);
-			arm();
+			poll.add(waiter);
 		}
 	});
 }
@@ -106,33 +105,12 @@ function membersByGroup(waiting: Waiter[], now: number): Map<number, number[]> {
 	return members;
 }
 
-function onTimer(): void {
-	timer = undefined;
-	const now = performance.now();
-	const due = [...waiters].filter((w) => Math.min(w.nextAt, w.deadline) <= now + 1);
-	for (const w of due) {
-		waiters.delete(w);
-	}
-	for (const w of check(due, now)) {
+/** Checks the due waiters with one scan; the others back off (1 ms doubling to 50 ms, never past their deadline). */
+function onDue(due: Waiter[], now: number): Waiter[] {
+	const waiting = new Set(check(due, now));
+	for (const w of waiting) {
 		w.delayMs = Math.min(maxDelayMs, w.delayMs * 2);
-		w.nextAt = now + w.delayMs;
-		waiters.add(w);
+		w.nextAt = Math.min(now + w.delayMs, w.deadline);
 	}
-	arm();
-}
-
-/** Re-arms the timer for the earliest waiter; none while nobody waits. */
-function arm(): void {
-	if (timer) {
-		clearTimeout(timer);
-		timer = undefined;
-	}
-	if (waiters.size === 0) {
-		return;
-	}
-	let next = Infinity;
-	for (const w of waiters) {
-		next = Math.min(next, w.nextAt, w.deadline);
-	}
-	timer = setTimeout(onTimer, Math.max(0, next - performance.now()));
+	return due.filter((w) => !waiting.has(w));
 }
