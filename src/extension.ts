@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { killAllGroups } from './core/runner';
+import { killAllGroups } from './core/process/runner';
 import { createApi, type WorkspaceJobsApi } from './extension/api';
 import { registerCodeLens } from './extension/codeLens';
 import { registerCommands } from './extension/commands';

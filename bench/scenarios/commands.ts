@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { Engine } from '../../src/core/engine';
+import { Engine } from '../../src/core/engine/engine';
 import { LoopBlockTracker, mb, params, pump, removeDir, round, RssSampler, runMain, tempDir, timeSpawns } from '../lib/child';
 
 interface Params {

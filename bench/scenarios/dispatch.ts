@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import PQueue from 'p-queue';
-import { Engine } from '../../src/core/engine';
+import { Engine } from '../../src/core/engine/engine';
 import { LoopBlockTracker, params, pump, removeDir, round, runMain, settledMemory, tempDir } from '../lib/child';
 
 interface Params {

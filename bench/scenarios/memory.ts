@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Engine } from '../../src/core/engine';
-import { parseJobsText } from '../../src/core/jobsFile';
-import { validateCron } from '../../src/core/triggers';
+import { Engine } from '../../src/core/engine/engine';
+import { parseJobsText } from '../../src/core/definitions/jobsFile';
+import { validateCron } from '../../src/core/cron/fireTimes';
 import { collect, mb, params, pump, removeDir, round, runMain, settledMemory, sleep, tempDir } from '../lib/child';
 import { jobsFileText } from '../lib/jobsText';
 

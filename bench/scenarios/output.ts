@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Engine } from '../../src/core/engine';
+import { Engine } from '../../src/core/engine/engine';
 import { mb, params, removeDir, round, RssSampler, runMain, settledMemory, tempDir } from '../lib/child';
 
 interface Params {

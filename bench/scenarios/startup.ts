@@ -25,9 +25,9 @@ interface Params {
 }
 
 interface CoreModule {
-	Engine: typeof import('../../src/core/engine').Engine;
-	parseJobsText: typeof import('../../src/core/jobsFile').parseJobsText;
-	validateCron: typeof import('../../src/core/triggers').validateCron;
+	Engine: typeof import('../../src/core/engine/engine').Engine;
+	parseJobsText: typeof import('../../src/core/definitions/jobsFile').parseJobsText;
+	validateCron: typeof import('../../src/core/cron/fireTimes').validateCron;
 }
 
 const load = createRequire(__filename);

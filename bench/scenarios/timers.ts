@@ -5,7 +5,7 @@
  * dispatches in-process jobs through the engine without pause.
  */
 import * as path from 'node:path';
-import { Engine } from '../../src/core/engine';
+import { Engine } from '../../src/core/engine/engine';
 import type { JobDefinition } from '../../src/core/model';
 import { params, percentile, pump, removeDir, round, runMain, sleep, tempDir } from '../lib/child';
 

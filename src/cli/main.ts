@@ -2,15 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, filterSink, formatContext, type LogLevel, type LogSink } from '../core/base/logger';
-import { formatDuration } from '../core/duration';
-import { Engine, historyFileName } from '../core/engine';
-import { HistoryStore } from '../core/history';
-import { workspaceStateDir } from '../core/stateFile';
-import { formatDiagnostic, type ParseResult, readJobsFile } from '../core/jobsFile';
+import { formatDuration } from '../core/base/duration';
+import { Engine, historyFileName } from '../core/engine/engine';
+import { HistoryStore } from '../core/records/history';
+import { workspaceStateDir } from '../core/base/stateDir';
+import { formatDiagnostic, type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
 import type { RunRecord } from '../core/model';
-import { killAllGroups } from '../core/runner';
-import { RunnerService } from '../core/runnerService';
-import { describeSchedule, fireTimes, validateCron } from '../core/triggers';
+import { killAllGroups } from '../core/process/runner';
+import { RunnerService } from '../core/engine/runnerService';
+import { describeSchedule, fireTimes, validateCron } from '../core/cron/fireTimes';
 
 const usage = `Usage: workspace-jobs <command> [options]
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ActiveRun, JobSnapshot } from '../core/engine';
+import type { ActiveRun, JobSnapshot } from '../core/engine/engine';
 import type { RunRecord } from '../core/model';
 import type { RunRefusal } from './approval';
 import { refreshDebounceMs } from './constants';

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/base/logger';
-import { Engine, type EngineOptions } from '../core/engine';
-import { type Diagnostic, type ParseResult, readJobsFile } from '../core/jobsFile';
+import { Engine, type EngineOptions } from '../core/engine/engine';
+import { type Diagnostic, type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
 import type { JobDefinition, JobsConfig } from '../core/model';
-import { type RunnerRole, RunnerService } from '../core/runnerService';
-import { validateCron } from '../core/triggers';
+import { type RunnerRole, RunnerService } from '../core/engine/runnerService';
+import { validateCron } from '../core/cron/fireTimes';
 import { jobsFileName, reloadDebounceMs } from './constants';
 import { readFolderSettings } from './settings';
 

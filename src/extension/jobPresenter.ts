@@ -1,7 +1,7 @@
-import type { ActiveRun, JobSnapshot } from '../core/engine';
-import { formatDuration } from '../core/duration';
+import type { ActiveRun, JobSnapshot } from '../core/engine/engine';
+import { formatDuration } from '../core/base/duration';
 import type { JobState, RunRecord, RunStatus } from '../core/model';
-import { describeSchedule } from '../core/triggers';
+import { describeSchedule } from '../core/cron/fireTimes';
 
 /**
  * What the tree and the status bar show, as pure functions of engine snapshots and the time, so

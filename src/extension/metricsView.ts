@@ -1,4 +1,4 @@
-import type { MetricsSnapshot, ThroughputBucket } from '../core/metrics';
+import type { MetricsSnapshot, ThroughputBucket } from '../core/records/metrics';
 import type { JobRow, MetricsView } from '../webview/protocol';
 
 /** One folder's engine snapshot and its job names. */

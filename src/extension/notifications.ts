@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatDuration } from '../core/duration';
+import { formatDuration } from '../core/base/duration';
 import type { RunRecord } from '../core/model';
 import { Commands } from './constants';
 import type { FolderRegistry } from './folderRegistry';

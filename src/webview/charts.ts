@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import type { ThroughputBucket } from '../core/metrics';
+import type { ThroughputBucket } from '../core/records/metrics';
 
 /** One sample of the activity chart (taken from each snapshot the host posts). */
 export interface ActivitySample {

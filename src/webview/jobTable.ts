@@ -1,4 +1,4 @@
-import { formatDuration } from '../core/duration';
+import { formatDuration } from '../core/base/duration';
 import { type JobRow, rowKey } from './protocol';
 
 /** Columns the table can sort by. */

@@ -2,7 +2,7 @@
 // imported here and lands in dist/webview/metrics.css. Runs under a strict CSP: no inline
 // script or style, all text through textContent.
 import 'uplot/dist/uPlot.min.css';
-import { formatDuration } from '../core/duration';
+import { formatDuration } from '../core/base/duration';
 import { type ActivitySample, Charts, maxSamples } from './charts';
 import { JobTable, type SortState } from './jobTable';
 import { type MetricsView, parseHostMessage, type WebviewMessage } from './protocol';

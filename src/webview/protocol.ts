@@ -4,7 +4,7 @@
  * host to the webview (`metrics/didChange`). Both sides validate what they receive: a webview is
  * a web page, and the host must treat its messages as untrusted input.
  */
-import type { JobMetrics, MetricsSnapshot } from '../core/metrics';
+import type { JobMetrics, MetricsSnapshot } from '../core/records/metrics';
 
 /** One row of the per-job table. */
 export interface JobRow extends JobMetrics {

@@ -2,7 +2,7 @@
 // runUiTests.mjs): code-server with the packaged .vsix installed, driven by Debian's Chromium.
 //
 //   import { test } from 'node:test';
-//   import { withWorkbench, runCommand, expectVisible, screenshot } from '../harness/ui.mjs';
+//   import { withWorkbench, runCommand, expectVisible, screenshot } from './ui.mjs';
 //   test('runs a job from the tree', { timeout: 180_000 }, () =>
 //     withWorkbench({ fixture: 'basic' }, async ({ page }) => {
 //       await runCommand(page, 'Workspace Jobs: Run Job');

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * Where the engine keeps history, run logs and small state files: outside the workspace, so a job
+ * that cleans its folder (`git clean -xdf`) cannot erase its own history.
+ */
+
+const appName = 'workspace-jobs';
+
+/**
+ * The root folder of all per-workspace state. `WORKSPACE_JOBS_STATE_DIR` wins (tests and
+ * portable installs use it), then `$XDG_STATE_HOME`, then the platform's usual place for data a
+ * program keeps between runs but a user does not edit.
+ */
+export function defaultStateRoot(): string {
+	const override = process.env.WORKSPACE_JOBS_STATE_DIR;
+	if (override) {
+		return path.resolve(override);
+	}
+	const xdg = process.env.XDG_STATE_HOME;
+	// The XDG spec says relative values are invalid and must be ignored.
+	if (xdg && path.isAbsolute(xdg)) {
+		return path.join(xdg, appName);
+	}
+	const home = os.homedir();
+	switch (process.platform) {
+		case 'win32':
+			return path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), appName);
+		case 'darwin':
+			return path.join(home, 'Library', 'Application Support', appName);
+		default:
+			return path.join(home, '.local', 'state', appName);
+	}
+}
+
+/**
+ * The state folder of one workspace: `<root>/<basename>-<hash>`. The hash is of the real path, so
+ * a folder opened through a symlink shares its state; the basename only makes the folder easy
+ * for a person to find.
+ */
+export function workspaceStateDir(workspaceFolder: string, root: string = defaultStateRoot()): string {
+	const resolved = path.resolve(workspaceFolder);
+	let real: string;
+	try {
+		real = fs.realpathSync.native(resolved);
+	} catch {
+		real = resolved;
+	}
+	const hash = createHash('sha256').update(real).digest('hex').slice(0, 12);
+	const base = path.basename(real).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'workspace';
+	return path.join(root, `${base}-${hash}`);
+}

@@ -1,0 +1,305 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Node, type ParseError, parseTree } from 'jsonc-parser';
+import { checkJobGraph } from './jobGraph';
+import { type JobRead, type JobReadContext, readJob } from './jobReader';
+import { describeParseError, findExcessiveNesting } from './json/jsonPosition';
+import { openingBrace, ProblemFound, Problems, readNumber, readObject, readString, typeName } from './json/jsonReader';
+import type { JobsConfig } from '../model';
+import type { CronValidator } from './scheduleReader';
+import { readStrictJson, type StrictJson } from './json/strictJson';
+import { ValueNode } from './json/valueNode';
+
+/**
+ * Reads `.jobs.json` (JSONC: comments and trailing commas allowed) into a `JobsConfig` and a
+ * list of diagnostics with `file:line:col` and the field path. A job with any error is left out
+ * and every valid job stays, so one typo never stops the other jobs. Nothing here throws on bad
+ * input: the file comes from a workspace and may be anything.
+ */
+
+export { knownJobFields, knownRetryFields } from './jobReader';
+export { knownScheduleFields } from './scheduleReader';
+
+/** Fields of the top-level object. */
+export const knownTopLevelFields = ['$schema', 'concurrency', 'jobs'] as const;
+
+/** Bigger files are refused before parsing: no real job list is this large. */
+export const maxFileSize = 5 * 1024 * 1024;
+/** jsonc-parser recurses per level and overflowed the stack at 10,000 levels; real files use 4. */
+export const maxNesting = 64;
+/** More jobs than this is a generated file gone wrong; each job costs a timer and a tree item. */
+export const maxJobs = 10_000;
+/** The global run limit when the file gives none (or an invalid one). */
+export const defaultConcurrency = 4;
+export const maxConcurrency = 256;
+
+/** One problem found in the file. Lines and columns are 1-based; the end is exclusive. */
+export interface Diagnostic {
+	file: string;
+	line: number;
+	column: number;
+	endLine: number;
+	endColumn: number;
+	/** field path like jobs[2].timeout, '' for whole file */
+	path: string;
+	/** The problem, starting with the field path when there is one: `jobs[2].timeout: must be ...`. */
+	message: string;
+	severity: 'error' | 'warning';
+	/** id of the job the problem belongs to, when known */
+	jobId?: string;
+}
+
+export interface ParseResult {
+	config: JobsConfig;
+	diagnostics: Diagnostic[];
+}
+
+export interface ParseOptions {
+	/** folder that cwd is relative to; default dirname(file) */
+	baseDir?: string;
+	/** validates cron expression + timezone; returns an error message or undefined. Injected by the engine from triggers.ts */
+	validateCron?: CronValidator;
+}
+
+/**
+ * Parses the text of a jobs file. `file` is only used in diagnostics and `source` locations
+ * (and, without `baseDir`, for the folder `cwd` is relative to), so unsaved editor text works.
+ *
+ * A file without problems is read through `JSON.parse` (`parseJobsTextFast`); any problem, or
+ * text only jsonc-parser reads exactly, sends it through the full tree (`parseJobsTextTree`),
+ * which finds the positions for the diagnostics. Both give the same result.
+ */
+export function parseJobsText(text: string, file: string, options: ParseOptions = {}): ParseResult {
+	const shared = { ...options, validateCron: rememberAnswers(options.validateCron) };
+	return parseJobsTextFast(text, file, shared) ?? parseJobsTextTree(text, file, shared);
+}
+
+/**
+ * The validator answers each expression and zone once for both paths: the fast path may have
+ * asked already when it gives up, and files repeat expressions. A validator that throws throws
+ * again for the same question.
+ */
+function rememberAnswers(validate: CronValidator | undefined): CronValidator | undefined {
+	if (!validate) {
+		return undefined;
+	}
+	const answers = new Map<string, { message?: string; error?: unknown }>();
+	return (expression, timezone) => {
+		// Neither part can contain NUL (the readers reject it), so only keys with a zone have one.
+		const key = timezone === undefined ? expression : `${timezone}\0${expression}`;
+		let answer = answers.get(key);
+		if (!answer) {
+			try {
+				answer = { message: validate(expression, timezone) };
+			} catch (error) {
+				answer = { error };
+			}
+			answers.set(key, answer);
+		}
+		if ('error' in answer) {
+			throw answer.error;
+		}
+		return answer.message;
+	};
+}
+
+/**
+ * The fast path of `parseJobsText`: the native JSON parser and no positions but the jobs'.
+ * Returns undefined as soon as the result could have any diagnostic (or differ from
+ * `parseJobsTextTree` in any other way): syntax errors, duplicate keys, deep nesting, and every
+ * error or warning the readers report.
+ */
+export function parseJobsTextFast(text: string, file: string, options: ParseOptions = {}): ParseResult | undefined {
+	const body = withoutByteOrderMark(text);
+	if (body.length > maxFileSize) {
+		return undefined;
+	}
+	const json = readStrictJson(body, maxNesting);
+	if (!json || !hasJobOffsets(json)) {
+		return undefined;
+	}
+	const problems = new Problems(file, body, true);
+	try {
+		return readConfig(new ValueNode(json.value, 0, json.elementOffsets), problems, [], options);
+	} catch (err) {
+		if (err instanceof ProblemFound) {
+			return undefined;
+		}
+		throw err;
+	}
+}
+
+/** The slow path of `parseJobsText`: jsonc-parser's full tree, with a position for every problem. */
+export function parseJobsTextTree(text: string, file: string, options: ParseOptions = {}): ParseResult {
+	const body = withoutByteOrderMark(text);
+	const problems = new Problems(file, body);
+	const { root, syntaxErrors } = parseRoot(body, problems);
+	if (!root) {
+		return { config: { concurrency: defaultConcurrency, jobs: [] }, diagnostics: problems.finish() };
+	}
+	return readConfig(root, problems, syntaxErrors, options);
+}
+
+/** Editors hide a byte order mark, so columns on line 1 must not count it. */
+function withoutByteOrderMark(text: string): string {
+	return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The scan found one offset per element of `jobs` (anything else is a file with problems). */
+function hasJobOffsets(json: StrictJson): boolean {
+	const root = json.value;
+	if (typeof root !== 'object' || root === null || Array.isArray(root)) {
+		return false;
+	}
+	const jobs = (root as Record<string, unknown>).jobs;
+	return Array.isArray(jobs) && jobs.length === json.elementOffsets.length;
+}
+
+/** Reads the parsed file into a config, then runs the checks across jobs. */
+function readConfig(root: Node, problems: Problems, syntaxErrors: readonly SyntaxProblem[], options: ParseOptions): ParseResult {
+	const config: JobsConfig = { concurrency: defaultConcurrency, jobs: [] };
+	const reads = readTopLevel(root, problems, config, createContext(problems, options));
+	chargeSyntaxErrors(reads, syntaxErrors);
+	checkJobGraph(reads, problems);
+	config.jobs = reads.filter((job) => job.scope.errors === 0 && job.definition).map((job) => job.definition!);
+	return { config, diagnostics: problems.finish() };
+}
+
+/**
+ * Reads and parses a jobs file from disk. A missing, unreadable or oversized file is a single
+ * diagnostic at 1:1 and an empty job list, never an exception.
+ */
+export function readJobsFile(file: string, options: ParseOptions = {}): ParseResult {
+	let text: string;
+	try {
+		const size = fs.statSync(file).size;
+		if (size > maxFileSize) {
+			return fileProblem(file, `the file is ${formatSize(size)}; the limit is ${formatSize(maxFileSize)}`);
+		}
+		text = fs.readFileSync(file, 'utf8');
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a folder, not a file' : String((err as Error).message ?? err);
+		return fileProblem(file, `cannot read the jobs file: ${reason}`);
+	}
+	return parseJobsText(text, file, options);
+}
+
+/** `PATH:LINE:COL: error: MESSAGE`, the form terminals and problem matchers turn into links. */
+export function formatDiagnostic(d: Diagnostic): string {
+	return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
+}
+
+function fileProblem(file: string, message: string): ParseResult {
+	const diagnostic: Diagnostic = { file, line: 1, column: 1, endLine: 1, endColumn: 1, path: '', message, severity: 'error' };
+	return { config: { concurrency: defaultConcurrency, jobs: [] }, diagnostics: [diagnostic] };
+}
+
+function formatSize(bytes: number): string {
+	return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${bytes} bytes`;
+}
+
+/** A reported syntax error, with its offset so it can be charged to the job it falls in. */
+interface SyntaxProblem {
+	offset: number;
+	diagnostic: Diagnostic;
+}
+
+/** Size and nesting guards, then jsonc-parser; syntax errors are reported but parsing goes on. */
+function parseRoot(text: string, problems: Problems): { root?: Node; syntaxErrors: SyntaxProblem[] } {
+	const scope = problems.scope();
+	if (text.length > maxFileSize) {
+		scope.error({ offset: 0, length: 0 }, '', `the file has ${text.length} characters; the limit is ${formatSize(maxFileSize)}`);
+		return { syntaxErrors: [] };
+	}
+	if (text.trim() === '') {
+		scope.error({ offset: 0, length: 0 }, '', 'the file is empty; expected an object with a "jobs" array');
+		return { syntaxErrors: [] };
+	}
+	const tooDeep = findExcessiveNesting(text, maxNesting);
+	if (tooDeep !== undefined) {
+		scope.error({ offset: tooDeep, length: 1 }, '', `nesting is deeper than ${maxNesting} levels; the file is not a jobs file`);
+		return { syntaxErrors: [] };
+	}
+	const errors: ParseError[] = [];
+	let root: Node | undefined;
+	try {
+		root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+	} catch (err) {
+		// The nesting guard should make this unreachable; a parser bug must still not crash the host.
+		scope.error({ offset: 0, length: 0 }, '', `cannot parse the file: ${String(err)}`);
+		return { syntaxErrors: [] };
+	}
+	const syntaxErrors = errors.map((e) => ({ offset: e.offset, diagnostic: problems.add(e, '', describeParseError(e.error), 'error') }));
+	if (root && root.type !== 'object') {
+		scope.error(root, '', `the file must contain an object with a "jobs" array, got ${typeName(root)}`);
+		return { syntaxErrors };
+	}
+	return { root, syntaxErrors };
+}
+
+function createContext(problems: Problems, options: ParseOptions): JobReadContext {
+	const baseDir = path.resolve(options.baseDir ?? path.dirname(problems.file));
+	let realBaseDir = baseDir;
+	try {
+		realBaseDir = fs.realpathSync(baseDir);
+	} catch {
+		// Unsaved text in a folder that is gone: relative cwd values then fail as "does not exist".
+	}
+	return { problems, baseDir, realBaseDir, validateCron: options.validateCron };
+}
+
+/** Reads `$schema`, `concurrency` and `jobs`; returns every job as read, valid or not. */
+function readTopLevel(root: Node, problems: Problems, config: JobsConfig, context: JobReadContext): JobRead[] {
+	const scope = problems.scope();
+	const fields = readObject(root, '', scope, knownTopLevelFields);
+	const schema = fields.get('$schema');
+	if (schema) {
+		readString(schema.value, '$schema', scope, 'a URL or path string');
+	}
+	const concurrency = fields.get('concurrency');
+	if (concurrency) {
+		const range = { min: 1, max: maxConcurrency, integer: true };
+		config.concurrency = readNumber(concurrency.value, 'concurrency', scope, range) ?? defaultConcurrency;
+	}
+	const jobs = fields.get('jobs')?.value;
+	if (!jobs) {
+		scope.error(openingBrace(root), '', 'missing required field "jobs" (an array of jobs)');
+		return [];
+	}
+	if (jobs.type !== 'array') {
+		scope.error(jobs, 'jobs', `must be an array of jobs, got ${typeName(jobs)}`);
+		return [];
+	}
+	const items = jobs.children ?? [];
+	if (items.length > maxJobs) {
+		scope.error(jobs, 'jobs', `has ${items.length} jobs; the limit is ${maxJobs}`);
+		return [];
+	}
+	return items.map((item, index) => readJob(item, index, context));
+}
+
+/**
+ * A syntax error inside a job's braces means the job may have been read from a half-parsed
+ * object (jsonc-parser recovers and goes on; a truncated file can lose `"enabled": false`), so
+ * that job is left out like any invalid job. Ends are inclusive: an unterminated object ends at
+ * the error that ends it.
+ */
+function chargeSyntaxErrors(reads: readonly JobRead[], errors: readonly SyntaxProblem[]): void {
+	for (const { offset, diagnostic } of errors) {
+		let low = 0;
+		let high = reads.length - 1;
+		while (low < high) {
+			const mid = (low + high + 1) >> 1;
+			if (reads[mid].node.offset <= offset) {
+				low = mid;
+			} else {
+				high = mid - 1;
+			}
+		}
+		const job = reads[low];
+		if (job && job.node.offset <= offset && offset <= job.node.offset + job.node.length) {
+			job.scope.adopt(diagnostic);
+		}
+	}
+}

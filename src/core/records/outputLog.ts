@@ -1,0 +1,63 @@
+import type { LogContext, Logger } from '../base/logger';
+
+/**
+ * Copies a run's output to the logger line by line (stdout at info, stderr at warn), up to a
+ * byte limit per run, so a job printing 100 MB cannot flood the log. The full output is in the
+ * run's log file, which the truncation line names.
+ */
+export class OutputLog {
+	private budget: number;
+	private truncated = false;
+	private readonly partial = { stdout: '', stderr: '' };
+
+	constructor(
+		private readonly logger: Logger,
+		private readonly context: LogContext,
+		limitBytes: number,
+		private readonly logFile: string | undefined,
+	) {
+		this.budget = limitBytes;
+	}
+
+	write(stream: 'stdout' | 'stderr', text: string): void {
+		if (this.truncated) {
+			return;
+		}
+		const lines = (this.partial[stream] + text).split('\n');
+		this.partial[stream] = lines.pop() ?? '';
+		if (this.partial[stream].length > this.budget) {
+			lines.push(this.partial[stream]);
+			this.partial[stream] = '';
+		}
+		for (const line of lines) {
+			this.emit(stream, line);
+			if (this.truncated) {
+				return;
+			}
+		}
+	}
+
+	/** Flushes unterminated last lines. */
+	end(): void {
+		for (const stream of ['stdout', 'stderr'] as const) {
+			if (this.partial[stream] && !this.truncated) {
+				this.emit(stream, this.partial[stream]);
+			}
+			this.partial[stream] = '';
+		}
+	}
+
+	private emit(stream: 'stdout' | 'stderr', line: string): void {
+		this.budget -= Buffer.byteLength(line) + 1;
+		if (this.budget < 0) {
+			this.truncated = true;
+			this.logger.warn(`Output truncated in the log${this.logFile ? `; full output in ${this.logFile}` : ''}`, this.context);
+			return;
+		}
+		if (stream === 'stdout') {
+			this.logger.info(line, this.context);
+		} else {
+			this.logger.warn(line, this.context);
+		}
+	}
+}

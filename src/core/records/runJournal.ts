@@ -1,0 +1,150 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { appendToFile, forEachLine, parseJsonLine, repairTornTail, truncateFile } from './jsonLines';
+import type { RunRecord } from '../model';
+import { isProcessAlive } from '../base/processAlive';
+import { writeFileAtomic } from '../base/atomicFile';
+
+/*
+ * `inflight.jsonl`: one 'start' line when a run starts and one 'end' line when it ends, both
+ * appended synchronously, so whatever kills the host, the next process finds the runs it left.
+ */
+
+/** A run that has started and not yet ended, as the journal keeps it. */
+export interface InFlightRun {
+	jobId: string;
+	runId: string;
+	attempt: number;
+	startedAt: string;
+	trigger: RunRecord['trigger'];
+	scheduledAt?: string;
+	pid?: number;
+	logFile?: string;
+}
+
+type JournalLine = { type: 'start'; host: number; run: InFlightRun } | { type: 'end'; runId: string; attempt: number };
+
+/** Past this many appended bytes the journal is rewritten with only its open runs. */
+const journalCompactBytes = 1024 * 1024;
+
+/**
+ * Journal of runs in flight, so that the next process can report the runs a killed or crashed
+ * host left behind as `interrupted` instead of forgetting them. Each start line names its host
+ * pid: runs of another live process sharing the state folder are never taken as orphans.
+ */
+export class RunJournal {
+	/** Runs this instance started and has not ended. */
+	private readonly own = new Set<string>();
+	private needsRepair = true;
+	private appendedBytes = 0;
+
+	constructor(private readonly file: string) {}
+
+	/** Records that runs started (one write). */
+	started(runs: readonly InFlightRun[]): void {
+		if (runs.length === 0) {
+			return;
+		}
+		const lines = runs.map((run) => ({ type: 'start', host: process.pid, run }) satisfies JournalLine);
+		this.write(lines);
+		for (const run of runs) {
+			this.own.add(keyOf(run));
+		}
+		if (this.appendedBytes > journalCompactBytes) {
+			this.compact();
+		}
+	}
+
+	/**
+	 * Records that runs it started ended (one write; runs it never journaled are passed over);
+	 * empties the file when nothing is in flight any more.
+	 */
+	ended(keys: readonly { runId: string; attempt: number }[]): void {
+		const mine = keys.filter((k) => this.own.has(keyOf(k)));
+		if (mine.length === 0) {
+			return;
+		}
+		this.write(mine.map((k) => ({ type: 'end', runId: k.runId, attempt: k.attempt }) satisfies JournalLine));
+		for (const key of mine) {
+			this.own.delete(keyOf(key));
+		}
+		if (this.own.size === 0) {
+			this.truncateIfIdle();
+		}
+	}
+
+	/**
+	 * Every run that an earlier, now dead, process started and never ended; each is returned
+	 * once (an end line is written for it), and the file is emptied when nothing else is open.
+	 */
+	takeOrphans(): InFlightRun[] {
+		const open = this.readOpen();
+		const orphans: InFlightRun[] = [];
+		for (const [key, entry] of open) {
+			const isOrphan = entry.host === process.pid ? !this.own.has(key) : !isProcessAlive(entry.host);
+			if (isOrphan) {
+				orphans.push(entry.run);
+				open.delete(key);
+			}
+		}
+		if (open.size === 0) {
+			truncateFile(this.file);
+			this.appendedBytes = 0;
+		} else if (orphans.length > 0) {
+			this.write(orphans.map((run) => ({ type: 'end', runId: run.runId, attempt: run.attempt }) satisfies JournalLine));
+		}
+		return orphans;
+	}
+
+	private write(lines: readonly JournalLine[]): void {
+		const data = lines.map((line) => JSON.stringify(line) + '\n').join('');
+		if (this.needsRepair) {
+			fs.mkdirSync(path.dirname(this.file), { recursive: true });
+			repairTornTail(this.file);
+			this.needsRepair = false;
+		}
+		try {
+			appendToFile(this.file, data);
+		} catch (err) {
+			this.needsRepair = true;
+			throw err;
+		}
+		this.appendedBytes += data.length;
+	}
+
+	/** Starts without an end, in file order. Another process may share the file, so it is re-read. */
+	private readOpen(): Map<string, { host: number; run: InFlightRun }> {
+		const open = new Map<string, { host: number; run: InFlightRun }>();
+		forEachLine(this.file, (text) => {
+			const line = parseJsonLine(text);
+			if (line?.type === 'start') {
+				const run = line.run as InFlightRun | undefined;
+				if (run && typeof run.runId === 'string' && typeof run.jobId === 'string') {
+					open.set(keyOf(run), { host: Number(line.host), run });
+				}
+			} else if (line?.type === 'end') {
+				open.delete(keyOf(line as { runId: string; attempt: number }));
+			}
+		});
+		return open;
+	}
+
+	private truncateIfIdle(): void {
+		if (this.readOpen().size === 0) {
+			truncateFile(this.file);
+			this.appendedBytes = 0;
+		}
+	}
+
+	/** Rewrites the journal with only its open runs, when busy hosts never let it empty. */
+	private compact(): void {
+		const open = this.readOpen();
+		const lines = [...open.values()].map(({ host, run }) => JSON.stringify({ type: 'start', host, run } satisfies JournalLine) + '\n');
+		writeFileAtomic(this.file, lines.join(''));
+		this.appendedBytes = 0;
+	}
+}
+
+function keyOf(run: { runId: string; attempt: number }): string {
+	return `${run.runId}#${run.attempt}`;
+}

@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileCron, compileCronWithParser } from '../../../../src/core/cron/cronSpec';
+
+/**
+ * `compileCron` reads simple second/minute/hour fields itself instead of through cron-parser;
+ * the compiled tables must be identical to cron-parser's reading for every such expression.
+ */
+
+const now = Date.UTC(2030, 0, 1);
+
+function items(max: number): string[] {
+	const pick = [0, 1, 5, 7, Math.floor(max / 2), max];
+	const list = ['*', '*/1', '*/2', '*/7', `*/${max}`, `*/${max + 40}`];
+	for (const a of pick) {
+		list.push(String(a), `${a}/3`, `${a}-${max}`, `0${a}`);
+		for (const b of pick.filter((value) => value >= a)) {
+			list.push(`${a}-${b}`, `${a}-${b}/4`);
+		}
+	}
+	return list;
+}
+
+function compareBoth(expression: string): void {
+	assert.deepEqual(compileCron(expression, now), compileCronWithParser(expression, now), expression);
+}
+
+test('compiles simple time fields exactly as cron-parser reads them', () => {
+	const seconds = items(59);
+	const hours = items(23);
+	let seed = 7;
+	const random = (n: number) => {
+		seed = (seed * 1103515245 + 12345) % 2147483648;
+		return seed % n;
+	};
+	const field = (list: string[]) => Array.from({ length: 1 + random(3) }, () => list[random(list.length)]).join(',');
+	let compiled = 0;
+	for (let round = 0; round < 3000; round++) {
+		const expression = round % 2 === 0 ? `${field(seconds)} ${field(hours)} * * *` : `${field(seconds)} ${field(seconds)} ${field(hours)} * * *`;
+		compareBoth(expression);
+		compiled += typeof compileCron(expression, now) === 'object' ? 1 : 0;
+	}
+	// Most of them must be valid expressions, or the comparison says little about the tables.
+	assert.ok(compiled > 2000, `${compiled} compiled`);
+});
+
+test('gives cron-parser the same errors and the forms it alone reads', () => {
+	const expressions = ['61 * * * *', '5-1 * * * *', '*/0 * * * *', '* 24 * * *', '*/5 * 1 * *', '0 0 * * 7', '0 0 L * *', '0 0 * * 5L', '0 0 * * 1#2', '0 0 31 2 *', '* * * JAN MON', '@daily', '@hourly', '*/x * * * *', '1-2-3 * * * *', '5/ * * * *', ', * * * *', 'H * * * *', '? * * * *'];
+	for (const expression of expressions) {
+		compareBoth(expression);
+	}
+});
+
+test('reads a step without a range from its value to the maximum, as cron-parser does', () => {
+	const spec = compileCron('0 50/4 * * * *', now);
+	assert.ok(typeof spec === 'object');
+	assert.deepEqual(
+		Array.from({ length: 60 }, (_, minute) => minute).filter((minute) => spec.nextMinute[minute] === minute),
+		[50, 54, 58],
+	);
+});
