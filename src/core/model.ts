@@ -170,3 +170,33 @@ export interface RunRecord {
 	/** Processes that left the job's process group and were still alive at the end. */
 	escaped?: number[];
 }
+
+/** A run that has not finished yet, as hosts see it. */
+export interface ActiveRun {
+	runId: string;
+	jobId: string;
+	attempt: number;
+	state: 'pending' | 'queued' | 'running';
+	trigger: Trigger;
+	/** The instant the run was scheduled for (ISO), when it came from a schedule. */
+	scheduledAt?: string;
+	/** When the current attempt started running (ISO). */
+	startedAt?: string;
+	/** The current attempt's output file. */
+	logFile?: string;
+}
+
+/** Everything a UI shows about one job. */
+export interface JobSnapshot {
+	id: string;
+	name: string;
+	definition: JobDefinition;
+	state: JobState;
+	enabled: boolean;
+	/** Epoch ms of the next scheduled fire, if any. */
+	nextRunAt?: number;
+	lastRun?: RunRecord;
+	active: ActiveRun[];
+	/** True for jobs registered in code rather than read from `.jobs.json`. */
+	programmatic: boolean;
+}

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { ActiveRun, JobSnapshot } from '../core/engine/engine';
-import type { JobContext, JobDefinition, OverlapPolicy, RetryPolicy, RunRecord, Schedule } from '../core/model';
+import type { ActiveRun, JobContext, JobDefinition, JobSnapshot, OverlapPolicy, RetryPolicy, RunRecord, Schedule } from '../core/model';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
 

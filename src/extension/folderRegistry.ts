@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { ActiveRun, JobSnapshot } from '../core/engine/engine';
-import type { RunRecord } from '../core/model';
+import type { ActiveRun, JobSnapshot, RunRecord } from '../core/model';
 import type { RunRefusal } from './approval';
 import { refreshDebounceMs } from './constants';
 import { FolderService } from './folderService';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { JobSnapshot } from '../core/engine/engine';
+import type { JobSnapshot } from '../core/model';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
 import { FolderNode, JobNode, RunNode } from './jobTreeProvider';

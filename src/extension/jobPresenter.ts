@@ -1,6 +1,5 @@
-import type { ActiveRun, JobSnapshot } from '../core/engine/engine';
+import type { ActiveRun, JobSnapshot, JobState, RunRecord, RunStatus } from '../core/model';
 import { formatDuration } from '../core/base/duration';
-import type { JobState, RunRecord, RunStatus } from '../core/model';
 import { describeSchedule } from '../core/cron/fireTimes';
 
 /**

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { ActiveRun } from '../core/engine/engine';
-import type { RunRecord } from '../core/model';
+import type { ActiveRun, RunRecord } from '../core/model';
 import { Commands, recentRunCount } from './constants';
 import { type ChangeBatch, type FolderRegistry, jobKey } from './folderRegistry';
 import type { FolderService } from './folderService';

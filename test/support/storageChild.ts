@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { HistoryStore, RunJournal } from '../../src/core/records/history';
+import { HistoryStore } from '../../src/core/records/history';
+import { RunJournal } from '../../src/core/records/runJournal';
 import { RunnerLease } from '../../src/core/engine/lease';
 import type { RunRecord } from '../../src/core/model';
 import { writeFileAtomic } from '../../src/core/base/atomicFile';

@@ -1,19 +1,5 @@
-import { RunAbort } from '../base/abort';
-import { formatDuration } from '../base/duration';
-import { isoTime } from '../base/isoTime';
-import type { RunReason, RunRecord, RunStatus, Trigger } from '../model';
-
-/** A run that has not finished yet. */
-export interface ActiveRun {
-	runId: string;
-	jobId: string;
-	attempt: number;
-	state: 'pending' | 'queued' | 'running';
-	trigger: Trigger;
-	scheduledAt?: string;
-	startedAt?: string;
-	logFile?: string;
-}
+import type { RunAbort } from '../base/abort';
+import type { ActiveRun, RunRecord } from '../model';
 
 /**
  * One unfinished run (all its attempts) and how to stop it. The `AbortSignal` is made only when
@@ -92,57 +78,4 @@ export class RunHandle {
 			);
 		});
 	}
-}
-
-/** What a finished attempt carries besides its status. */
-export interface AttemptOutcome {
-	status: RunStatus;
-	reason?: RunReason;
-	message?: string;
-	exitCode: number | null;
-	signal?: string | null;
-	logFile?: string;
-	escaped?: number[];
-}
-
-/** The record of one finished attempt; fields that do not apply are left out, not set to `undefined`. */
-export function buildRecord(info: ActiveRun, outcome: AttemptOutcome, startedAt: number, endedAt: number): RunRecord {
-	const record: RunRecord = {
-		jobId: info.jobId,
-		runId: info.runId,
-		attempt: info.attempt,
-		status: outcome.status,
-		exitCode: outcome.exitCode,
-		startedAt: isoTime(startedAt),
-		endedAt: isoTime(endedAt),
-		durationMs: Math.max(0, endedAt - startedAt),
-		trigger: info.trigger,
-	};
-	if (outcome.reason) {
-		record.reason = outcome.reason;
-	}
-	if (outcome.message && outcome.status !== 'completed') {
-		record.message = outcome.message;
-	}
-	if (outcome.signal) {
-		record.signal = outcome.signal;
-	}
-	if (info.scheduledAt) {
-		record.scheduledAt = info.scheduledAt;
-	}
-	if (outcome.logFile) {
-		record.logFile = outcome.logFile;
-	}
-	if (outcome.escaped) {
-		record.escaped = outcome.escaped;
-	}
-	return record;
-}
-
-/** A signal that aborts with a `timeout` reason after `ms`; its timer does not keep the process alive. */
-export function timeoutSignal(ms: number): AbortSignal {
-	const controller = new AbortController();
-	const timer = setTimeout(() => controller.abort(new RunAbort('timeout', `timed out after ${formatDuration(ms)}`)), ms);
-	timer.unref();
-	return controller.signal;
 }

@@ -1,10 +1,84 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HistoryStore, InFlightRun } from '../records/history';
+import type { HistoryStore } from '../records/history';
 import { findEscapedRunProcesses } from '../process/leftovers';
 import type { RunRecord } from '../model';
-import { RunJournal } from '../records/runJournal';
+import { type InFlightRun, RunJournal } from '../records/runJournal';
+import { buildRecord, runKey } from '../records/runRecord';
 import { isProcessAlive } from '../base/processAlive';
+import type { Clock } from '../base/clock';
+import type { Logger } from '../base/logger';
+import type { JobStates } from '../dispatch/jobStates';
+import { killEscaped } from '../process/escapeTracker';
+import type { MetricsCollector } from '../records/metrics';
+import type { RunStore } from '../records/runStore';
+import type { Scheduling } from './scheduling';
+
+/** What recovery needs from the engine being built. */
+export interface RecoveryContext {
+	readonly stateDir: string | undefined;
+	readonly store: RunStore;
+	readonly clock: Clock;
+	readonly logger: Logger;
+	readonly states: JobStates;
+	readonly metrics: MetricsCollector;
+	readonly scheduling: Pick<Scheduling, 'markFired'>;
+	readonly killGraceMs: number;
+}
+
+/**
+ * What an engine does before anything runs: turns the runs of dead processes into `interrupted`
+ * records (killing their escaped processes), then shows each job's last result from the tail of
+ * history. Both count the instants those runs were scheduled for as fired.
+ */
+export function recover(ctx: RecoveryContext): void {
+	recoverInterrupted(ctx);
+	restoreLastRuns(ctx);
+}
+
+function recoverInterrupted(ctx: RecoveryContext): void {
+	const history = ctx.store.history;
+	if (!ctx.stateDir || !history) {
+		return;
+	}
+	const { orphans, records } = recoverInterruptedRuns(ctx.stateDir, history, ctx.clock.now());
+	ctx.scheduling.markFired(orphans);
+	if (records.length === 0) {
+		return;
+	}
+	ctx.store.appendNow(records);
+	for (const record of records) {
+		ctx.metrics.record(record);
+		ctx.states.ensure(record.jobId).lastRun = record;
+		ctx.logger.warn(`Run ${record.runId} was interrupted (the process running it ended during it)`, { jobId: record.jobId });
+		if (record.escaped) {
+			// Escaped the job's group, so the dead host's watchdog could not kill them.
+			ctx.logger.warn(`Processes of the interrupted run escaped its process group and are killed now: ${record.escaped.join(', ')}`, {
+				jobId: record.jobId,
+				runId: record.runId,
+			});
+			void killEscaped(record.escaped, ctx.killGraceMs);
+		}
+	}
+}
+
+/** Shows each job's last result after a restart: one backward read of the history's tail. */
+function restoreLastRuns(ctx: RecoveryContext): void {
+	const records = ctx.store.history?.read({ limit: 1000 }) ?? [];
+	ctx.scheduling.markFired(records);
+	for (const record of records) {
+		if (record.status !== 'missed' && !record.willRetry) {
+			const rt = ctx.states.ensure(record.jobId);
+			if (!rt.lastRun || rt.lastRun.endedAt <= record.endedAt) {
+				rt.lastRun = record;
+			}
+		}
+	}
+}
+
+function validTime(t: number, fallback: number): number {
+	return Number.isFinite(t) ? t : fallback;
+}
 
 /**
  * What a dead process left behind: every run it had journaled as started (`orphans`, whose
@@ -17,24 +91,22 @@ export function recoverInterruptedRuns(stateDir: string, history: HistoryStore, 
 		return { orphans, records: [] };
 	}
 	const unrecorded = withoutRecorded(orphans, history);
-	const endedAt = new Date(now).toISOString();
 	const leftovers = findEscapedRunProcesses('WORKSPACE_JOBS_RUN_ID', new Set(unrecorded.map((o) => o.runId)));
-	const records: RunRecord[] = unrecorded.map((o) => ({
-		jobId: o.jobId,
-		runId: o.runId,
-		attempt: o.attempt,
-		status: 'interrupted',
-		reason: 'interrupted',
-		message: 'the process running the scheduler ended while this run was in progress',
-		exitCode: null,
-		startedAt: o.startedAt,
-		endedAt,
-		durationMs: Math.max(0, now - Date.parse(o.startedAt)),
-		trigger: o.trigger,
-		...(o.scheduledAt ? { scheduledAt: o.scheduledAt } : {}),
-		...(o.logFile ? { logFile: o.logFile } : {}),
-		...(leftovers.has(o.runId) ? { escaped: leftovers.get(o.runId) } : {}),
-	}));
+	const records = unrecorded.map((o) =>
+		buildRecord(
+			o,
+			{
+				status: 'interrupted',
+				reason: 'interrupted',
+				message: 'the process running the scheduler ended while this run was in progress',
+				exitCode: null,
+				logFile: o.logFile,
+				escaped: leftovers.get(o.runId),
+			},
+			validTime(Date.parse(o.startedAt), now),
+			now,
+		),
+	);
 	return { orphans, records };
 }
 
@@ -73,9 +145,9 @@ function withoutRecorded(orphans: InFlightRun[], history: HistoryStore): InFligh
 	let recorded: Set<string>;
 	try {
 		const records = history.read(Number.isFinite(since) ? { since: new Date(since).toISOString() } : {});
-		recorded = new Set(records.map((r) => `${r.runId}#${r.attempt}`));
+		recorded = new Set(records.map(runKey));
 	} catch {
 		return orphans;
 	}
-	return orphans.filter((o) => !recorded.has(`${o.runId}#${o.attempt}`));
+	return orphans.filter((o) => !recorded.has(runKey(o)));
 }

@@ -3,8 +3,6 @@ import * as path from 'node:path';
 import { appendToFile, forEachLine, forEachLineBackward, isNotFound, parseJsonLine, repairTornTail } from './jsonLines';
 import type { RunRecord } from '../model';
 
-export { type InFlightRun, RunJournal } from './runJournal';
-
 /**
  * Persistent run history (`history.jsonl`, one `RunRecord` per line) and the journal of runs in
  * flight (`inflight.jsonl`). Both are append-only JSON lines written synchronously, so a record is

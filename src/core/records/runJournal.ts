@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendToFile, forEachLine, parseJsonLine, repairTornTail, truncateFile } from './jsonLines';
 import type { RunRecord } from '../model';
+import { runKey } from './runRecord';
 import { isProcessAlive } from '../base/processAlive';
 import { writeFileAtomic } from '../base/atomicFile';
 
@@ -48,7 +49,7 @@ export class RunJournal {
 		const lines = runs.map((run) => ({ type: 'start', host: process.pid, run }) satisfies JournalLine);
 		this.write(lines);
 		for (const run of runs) {
-			this.own.add(keyOf(run));
+			this.own.add(runKey(run));
 		}
 		if (this.appendedBytes > journalCompactBytes) {
 			this.compact();
@@ -60,13 +61,13 @@ export class RunJournal {
 	 * empties the file when nothing is in flight any more.
 	 */
 	ended(keys: readonly { runId: string; attempt: number }[]): void {
-		const mine = keys.filter((k) => this.own.has(keyOf(k)));
+		const mine = keys.filter((k) => this.own.has(runKey(k)));
 		if (mine.length === 0) {
 			return;
 		}
 		this.write(mine.map((k) => ({ type: 'end', runId: k.runId, attempt: k.attempt }) satisfies JournalLine));
 		for (const key of mine) {
-			this.own.delete(keyOf(key));
+			this.own.delete(runKey(key));
 		}
 		if (this.own.size === 0) {
 			this.truncateIfIdle();
@@ -120,10 +121,10 @@ export class RunJournal {
 			if (line?.type === 'start') {
 				const run = line.run as InFlightRun | undefined;
 				if (run && typeof run.runId === 'string' && typeof run.jobId === 'string') {
-					open.set(keyOf(run), { host: Number(line.host), run });
+					open.set(runKey(run), { host: Number(line.host), run });
 				}
 			} else if (line?.type === 'end') {
-				open.delete(keyOf(line as { runId: string; attempt: number }));
+				open.delete(runKey(line as { runId: string; attempt: number }));
 			}
 		});
 		return open;
@@ -143,8 +144,4 @@ export class RunJournal {
 		writeFileAtomic(this.file, lines.join(''));
 		this.appendedBytes = 0;
 	}
-}
-
-function keyOf(run: { runId: string; attempt: number }): string {
-	return `${run.runId}#${run.attempt}`;
 }

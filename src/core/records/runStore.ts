@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import type { Logger } from '../base/logger';
-import { HistoryStore, type InFlightRun, RunJournal } from './history';
+import { HistoryStore } from './history';
+import { type InFlightRun, RunJournal } from './runJournal';
 import { isoTime } from '../base/isoTime';
-import type { RunRecord } from '../model';
-import type { ActiveRun } from '../dispatch/runHandle';
+import type { ActiveRun, RunRecord } from '../model';
+import { runKey } from './runRecord';
 import { readJsonFile, writeFileAtomicAsync } from '../base/atomicFile';
 
 export const historyFileName = 'history.jsonl';
@@ -54,6 +55,8 @@ export class RunStore {
 		private readonly logger: Logger,
 		/** Called with each batch once it is on disk, before the batch's waiters resume. */
 		private readonly onRecorded: (records: readonly RunRecord[]) => void,
+		/** The engine's clock, for the rare start journaled without its instant. */
+		private readonly now: () => number = Date.now,
 	) {
 		this.history = stateDir ? new HistoryStore(path.join(stateDir, historyFileName)) : undefined;
 		// One journal per process, so a CLI run beside VS Code never takes the other's runs for orphans.
@@ -71,7 +74,7 @@ export class RunStore {
 		if (!this.journal) {
 			return Promise.resolve();
 		}
-		this.commandStarts.push(inFlight(run));
+		this.commandStarts.push(inFlight(run, this.now));
 		this.commandStartsWritten ??= Promise.resolve().then(() => {
 			const batch = this.commandStarts;
 			this.commandStarts = [];
@@ -188,12 +191,12 @@ export class RunStore {
 			// Runs whose record is written in this batch or waits for the next turn need no start line.
 			const finished = new Set<string>();
 			for (const r of records) {
-				finished.add(`${r.runId}#${r.attempt}`);
+				finished.add(runKey(r));
 			}
 			for (const r of this.records) {
-				finished.add(`${r.runId}#${r.attempt}`);
+				finished.add(runKey(r));
 			}
-			this.journalStarts(starts.filter((s) => !finished.has(`${s.runId}#${s.attempt}`)).map(inFlight));
+			this.journalStarts(starts.filter((s) => !finished.has(runKey(s))).map((s) => inFlight(s, this.now)));
 		}
 		if (records.length > 0) {
 			this.onRecorded(records);
@@ -212,12 +215,12 @@ export class RunStore {
 }
 
 /** What the journal keeps of a run. */
-function inFlight(run: Readonly<ActiveRun>): InFlightRun {
+function inFlight(run: Readonly<ActiveRun>, now: () => number): InFlightRun {
 	return {
 		jobId: run.jobId,
 		runId: run.runId,
 		attempt: run.attempt,
-		startedAt: run.startedAt ?? isoTime(Date.now()),
+		startedAt: run.startedAt ?? isoTime(now()),
 		trigger: run.trigger,
 		scheduledAt: run.scheduledAt,
 		logFile: run.logFile,

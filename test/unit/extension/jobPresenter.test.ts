@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JobSnapshot } from '../../../src/core/engine/engine';
-import type { RunRecord } from '../../../src/core/model';
+import type { JobSnapshot, RunRecord } from '../../../src/core/model';
 import { describeFolder, treeMessage } from '../../../src/extension/folderPresenter';
 import {
 	codeBlock,

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { HistoryStore, type InFlightRun, RunJournal } from '../../../../src/core/records/history';
+import { HistoryStore } from '../../../../src/core/records/history';
+import { type InFlightRun, RunJournal } from '../../../../src/core/records/runJournal';
 import type { RunRecord } from '../../../../src/core/model';
 import { startStorageChild } from '../../../support/childProcess';
 

@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import { abortKind } from '../base/abort';
+import type { Clock } from '../base/clock';
+import type { Logger } from '../base/logger';
+import type { JobDefinition, RunRecord } from '../model';
+import type { ProcessResult, ProcessSpec } from '../process/runner';
+import { OutputLog } from '../records/outputLog';
+import { buildRecord } from '../records/runRecord';
+import type { AttemptExecutor } from './dispatcher';
+import type { RunHandle } from './runHandle';
+
+/** A chunk of a run's output. */
+export interface RunOutput {
+	jobId: string;
+	runId: string;
+	stream: 'stdout' | 'stderr';
+	text: string;
+}
+
+/** Bytes of each run's output copied to the logger when the host sets no limit. */
+export const defaultOutputLogLimit = 16_384;
+
+/** What a command attempt needs from the engine around it. */
+export interface CommandContext {
+	readonly clock: Clock;
+	readonly logger: Logger;
+	/** Default cwd of a job. */
+	readonly workspaceFolder: string;
+	/** Run logs go to `<stateDir>/logs/<job>/`; none without a state folder. */
+	readonly stateDir: string | undefined;
+	/** Starts a process group and resolves when it is gone (the launcher, or a replacement in benchmarks). */
+	readonly runner: (spec: ProcessSpec) => Promise<ProcessResult>;
+	/** The environment every job's `env` is merged over (taken at each load). */
+	baseEnv(): NodeJS.ProcessEnv;
+	outputLogLimit(): number;
+	killGraceMs(): number | undefined;
+	/** Journals the start (resolving once it is on disk) and marks the run running. */
+	started(handle: RunHandle): Promise<void>;
+	/** Who hears of output chunks now, if anyone (checked once per attempt). */
+	outputListener(): ((output: RunOutput) => void) | undefined;
+}
+
+/** Runs a job's shell command in its own process group and makes the attempt's record. */
+export class CommandExecutor implements AttemptExecutor {
+	constructor(private readonly ctx: CommandContext) {}
+
+	async run(job: JobDefinition, handle: RunHandle): Promise<RunRecord> {
+		const { ctx } = this;
+		const { info } = handle;
+		const logFile = ctx.stateDir ? path.join(ctx.stateDir, 'logs', job.id, `${info.runId}-${info.attempt}.log`) : undefined;
+		info.logFile = logFile;
+		await ctx.started(handle);
+		const context = { jobId: job.id, runId: info.runId };
+		const output = new OutputLog(ctx.logger, context, ctx.outputLogLimit(), logFile);
+		const listener = ctx.outputListener();
+		const startedAt = ctx.clock.now();
+		const result = await ctx.runner({
+			command: job.command as string,
+			cwd: job.cwd ?? ctx.workspaceFolder,
+			env: {
+				...ctx.baseEnv(),
+				...job.env,
+				WORKSPACE_JOBS_JOB_ID: job.id,
+				WORKSPACE_JOBS_RUN_ID: info.runId,
+				WORKSPACE_JOBS_ATTEMPT: String(info.attempt),
+			},
+			timeoutMs: job.timeoutMs,
+			signal: handle.signal,
+			killGraceMs: ctx.killGraceMs(),
+			logFile,
+			onOutput: (stream, text) => {
+				output.write(stream, text);
+				listener?.({ jobId: job.id, runId: info.runId, stream, text });
+			},
+		});
+		const endedAt = ctx.clock.now();
+		output.end();
+		const aborted = handle.aborted && result.reason === 'canceled' ? abortKind(handle.reason) : undefined;
+		if (result.escaped.length > 0) {
+			ctx.logger.warn(`Processes escaped the job's process group and were killed: ${result.escaped.join(', ')}`, context);
+		}
+		return buildRecord(
+			info,
+			{
+				status: result.reason === undefined ? 'completed' : aborted ? 'canceled' : 'failed',
+				reason: aborted ?? result.reason,
+				message: result.message,
+				exitCode: result.exitCode,
+				signal: result.signal,
+				logFile,
+				escaped: result.escaped.length ? result.escaped : undefined,
+			},
+			startedAt,
+			endedAt,
+		);
+	}
+}

@@ -1,0 +1,84 @@
+import type { Clock } from '../base/clock';
+import { Disposable } from '../base/disposable';
+import { formatDuration } from '../base/duration';
+import { Emitter, type Event } from '../base/events';
+import { isoTime } from '../base/isoTime';
+import type { Logger } from '../base/logger';
+import type { RunOutput } from '../dispatch/commandExecutor';
+import type { JobStates } from '../dispatch/jobStates';
+import type { RunHandle } from '../dispatch/runHandle';
+import type { ActiveRun, RunRecord } from '../model';
+import type { MetricsCollector } from '../records/metrics';
+import type { RunStore } from '../records/runStore';
+
+/**
+ * Where a run's start and finish become known: journaled and recorded through the run store,
+ * counted in the metrics, shown in the job states, logged, and told to the host's listeners.
+ */
+export class RunEvents extends Disposable {
+	private readonly _onDidStartRun = this._register(new Emitter<ActiveRun>());
+	/** An attempt started running. */
+	readonly onDidStartRun: Event<ActiveRun> = this._onDidStartRun.event;
+	private readonly _onDidFinishRun = this._register(new Emitter<RunRecord>());
+	/** An attempt finished; its record is already on disk when this fires. */
+	readonly onDidFinishRun: Event<RunRecord> = this._onDidFinishRun.event;
+	private readonly _onDidOutput = this._register(new Emitter<RunOutput>());
+	/** A chunk of a run's output. */
+	readonly onDidOutput: Event<RunOutput> = this._onDidOutput.event;
+
+	constructor(
+		private readonly clock: Clock,
+		private readonly logger: Logger,
+		private readonly store: () => RunStore,
+		private readonly states: JobStates,
+		private readonly metrics: MetricsCollector,
+	) {
+		super();
+	}
+
+	/** A command's start is on disk before its process is spawned (await it); an in-process start goes with the next batch. */
+	started(handle: RunHandle, command: boolean): Promise<void> | undefined {
+		const info = handle.info;
+		info.startedAt = isoTime(this.clock.now());
+		let journaled: Promise<void> | undefined;
+		if (command) {
+			journaled = this.store().commandStarted(info);
+		} else {
+			this.store().functionStarted(info);
+		}
+		this.states.setRunState(handle, 'running');
+		if (this._onDidStartRun.hasListeners) {
+			this._onDidStartRun.fire({ ...info });
+		}
+		return journaled;
+	}
+
+	/** Who hears of output chunks now, if anyone: checked once per attempt, so output costs nothing unheard. */
+	outputListener(): ((output: RunOutput) => void) | undefined {
+		return this._onDidOutput.hasListeners ? (output) => this._onDidOutput.fire(output) : undefined;
+	}
+
+	/** A batch of records is on disk: count them, show them, log them, tell listeners. */
+	recorded(records: readonly RunRecord[]): void {
+		for (const record of records) {
+			this.metrics.record(record);
+			this.states.setLastRun(record);
+			this.logFinish(record);
+			this._onDidFinishRun.fire(record);
+		}
+	}
+
+	private logFinish(r: RunRecord): void {
+		if (r.status === 'missed' || r.status === 'skipped') {
+			return;
+		}
+		const detail = r.status === 'completed' ? formatDuration(r.durationMs) : `${r.message ?? r.reason}, ${formatDuration(r.durationMs)}`;
+		const line = `running -> ${r.status} (${detail})${r.attempt > 1 ? ` attempt ${r.attempt}` : ''}${r.willRetry ? ', will retry' : ''}`;
+		const context = { jobId: r.jobId, runId: r.runId };
+		if (r.status === 'failed' || r.status === 'interrupted') {
+			this.logger.error(line, context);
+		} else {
+			this.logger.info(line, context);
+		}
+	}
+}
