@@ -28,7 +28,7 @@ export default tseslint.config(
 		languageOptions: { parser: tseslint.parser },
 		plugins: { '@typescript-eslint': tseslint.plugin, 'import-x': importX },
 		settings: {
-			'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['./tsconfig.json', './src/webview/tsconfig.json'] })],
+			'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['./tsconfig.json', './src/webview/tsconfig.json'], noWarnOnMultipleProjects: true })],
 		},
 		rules: {
 			curly: 'error',
