@@ -137,7 +137,6 @@ export class RssSampler {
  * function up on the module object at call time, so replacing it here reaches the runner too).
  */
 export function timeSpawns(): { count: () => number; max: () => number; p50: () => number; reset: () => void } {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const cp = require('node:child_process') as typeof import('node:child_process');
 	const original = cp.spawn;
 	let durations: number[] = [];

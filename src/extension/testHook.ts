@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Engine } from '../core/engine/engine';
-import type { Diagnostic } from '../core/definitions/jobsFile';
+import type { Diagnostic } from '../core/definitions/diagnostic';
 import type { FolderRegistry } from './folderRegistry';
 import type { JobTreeNode, JobTreeProvider } from './jobTreeProvider';
 import type { LoggedLine, OutputChannelLogSink } from './logSink';

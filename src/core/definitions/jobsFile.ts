@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Node, type ParseError, parseTree } from 'jsonc-parser';
+import type { Diagnostic } from './diagnostic';
 import { checkJobGraph } from './jobGraph';
 import { type JobRead, type JobReadContext, readJob } from './jobReader';
 import { describeParseError, findExcessiveNesting } from './json/jsonPosition';
@@ -17,9 +18,6 @@ import { ValueNode } from './json/valueNode';
  * input: the file comes from a workspace and may be anything.
  */
 
-export { knownJobFields, knownRetryFields } from './jobReader';
-export { knownScheduleFields } from './scheduleReader';
-
 /** Fields of the top-level object. */
 export const knownTopLevelFields = ['$schema', 'concurrency', 'jobs'] as const;
 
@@ -32,22 +30,6 @@ export const maxJobs = 10_000;
 /** The global run limit when the file gives none (or an invalid one). */
 export const defaultConcurrency = 4;
 export const maxConcurrency = 256;
-
-/** One problem found in the file. Lines and columns are 1-based; the end is exclusive. */
-export interface Diagnostic {
-	file: string;
-	line: number;
-	column: number;
-	endLine: number;
-	endColumn: number;
-	/** field path like jobs[2].timeout, '' for whole file */
-	path: string;
-	/** The problem, starting with the field path when there is one: `jobs[2].timeout: must be ...`. */
-	message: string;
-	severity: 'error' | 'warning';
-	/** id of the job the problem belongs to, when known */
-	jobId?: string;
-}
 
 export interface ParseResult {
 	config: JobsConfig;
@@ -183,11 +165,6 @@ export function readJobsFile(file: string, options: ParseOptions = {}): ParseRes
 		return fileProblem(file, `cannot read the jobs file: ${reason}`);
 	}
 	return parseJobsText(text, file, options);
-}
-
-/** `PATH:LINE:COL: error: MESSAGE`, the form terminals and problem matchers turn into links. */
-export function formatDiagnostic(d: Diagnostic): string {
-	return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
 }
 
 function fileProblem(file: string, message: string): ParseResult {

@@ -1,7 +1,7 @@
 import type { Node } from 'jsonc-parser';
 import { closestMatch } from '../../base/closestMatch';
 import { parseDuration } from '../../base/duration';
-import type { Diagnostic } from '../jobsFile';
+import type { Diagnostic } from '../diagnostic';
 import { LineIndex } from './jsonPosition';
 
 /**

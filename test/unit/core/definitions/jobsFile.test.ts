@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { type Diagnostic, formatDiagnostic, maxJobs, readJobsFile } from '../../../../src/core/definitions/jobsFile';
+import { type Diagnostic, formatDiagnostic } from '../../../../src/core/definitions/diagnostic';
+import { maxJobs, readJobsFile } from '../../../../src/core/definitions/jobsFile';
 import type { JobDefinition } from '../../../../src/core/model';
 import { at, expectOneError, file, formatted, locate, oneJob, parse, workspace } from './jobsFileHelpers';
 

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Diagnostic, formatDiagnostic, type ParseOptions, type ParseResult, parseJobsText } from '../../../../src/core/definitions/jobsFile';
+import { type Diagnostic, formatDiagnostic } from '../../../../src/core/definitions/diagnostic';
+import { type ParseOptions, type ParseResult, parseJobsText } from '../../../../src/core/definitions/jobsFile';
 
 /** The name diagnostics carry in these tests; the text never touches this path. */
 export const file = 'ws/.jobs.json';

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseDuration } from '../../../../src/core/base/duration';
-import { idPattern } from '../../../../src/core/definitions/jobReader';
-import { knownJobFields, knownRetryFields, knownScheduleFields, knownTopLevelFields, maxConcurrency, maxJobs } from '../../../../src/core/definitions/jobsFile';
-import { cronNicknames, parseIsoDateTime } from '../../../../src/core/definitions/scheduleReader';
+import { idPattern, knownJobFields, knownRetryFields } from '../../../../src/core/definitions/jobReader';
+import { knownTopLevelFields, maxConcurrency, maxJobs } from '../../../../src/core/definitions/jobsFile';
+import { cronNicknames, knownScheduleFields, parseIsoDateTime } from '../../../../src/core/definitions/scheduleReader';
 import { repoRoot } from '../../../support/paths';
 
 /** Just the parts of a JSON schema these tests look at. */
