@@ -37,6 +37,9 @@ const node = {
 	sourcesContent: false,
 	// jsonc-parser's CommonJS build loads its parts through a UMD wrapper that esbuild cannot follow.
 	mainFields: ['module', 'main'],
+	// Helper programs in other languages are files of their own, bundled as their text
+	// (src/core/process/launcher/launcher.pl); tsx gets the same from test/harness/textImports.mjs.
+	loader: { '.pl': 'text' },
 	logLevel: 'silent',
 	plugins: [problemMatcher],
 };

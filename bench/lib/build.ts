@@ -23,6 +23,8 @@ export async function buildScenarios(root: string, outDir: string): Promise<Reco
 		sourcemap: 'linked',
 		sourcesContent: false,
 		mainFields: ['module', 'main'],
+		// As esbuild.mjs: a helper program (the launcher's .pl) is bundled as its text.
+		loader: { '.pl': 'text' },
 		logLevel: 'warning',
 	});
 	return Object.fromEntries(scenarioNames.map((name) => [name, path.join(outDir, `${name}.js`)])) as Record<ScenarioName, string>;
@@ -62,6 +64,7 @@ export async function buildProduct(root: string, outDir: string): Promise<Produc
 			sourcesContent: false,
 			external: [...external],
 			mainFields: ['module', 'main'],
+			loader: { '.pl': 'text' },
 			logLevel: 'warning',
 		});
 		out[key] = outfile;

@@ -34,6 +34,8 @@ export async function buildHostTests() {
 		external: ['vscode', 'mocha'],
 		// As in esbuild.mjs: jsonc-parser's CommonJS build cannot be bundled.
 		mainFields: ['module', 'main'],
+		// As in esbuild.mjs: a helper program (the launcher's .pl) is bundled as its text.
+		loader: { '.pl': 'text' },
 		logLevel: 'warning',
 	});
 	if (result.errors.length > 0) {

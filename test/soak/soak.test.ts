@@ -33,7 +33,7 @@ let cli: string;
 before(() => {
 	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wj-soak-'));
 	cli = path.join(tmp, 'cli.js');
-	buildSync({ entryPoints: [path.join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], outfile: cli, logLevel: 'error' });
+	buildSync({ entryPoints: [path.join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], loader: { '.pl': 'text' }, outfile: cli, logLevel: 'error' });
 });
 
 after(() => {

@@ -5,7 +5,7 @@ import { listProcesses, probeNewTasks, type ProcInfo } from './procfs';
 /**
  * Waits for process groups to empty by polling `/proc`, one scan per tick for every run that
  * waits. Used for every run: the launcher does not decide that a group is gone (see
- * `launcherScript.ts`), and on the direct path nobody else could.
+ * `launcher.pl`), and on the direct path nobody else could.
  *
  * `kill(-pgid, 0)` alone also counts zombies, and orphaned members are reaped by PID 1, which on
  * some machines does it only every second or two (measured here: 1.2 to 1.7 s); a zombie has

@@ -12,7 +12,7 @@ const cli = path.join(os.tmpdir(), `wj-cli-test-${process.pid}.js`);
 const stateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'wj-cli-state-'));
 
 before(() => {
-	buildSync({ entryPoints: [path.join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], outfile: cli, logLevel: 'error' });
+	buildSync({ entryPoints: [path.join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], loader: { '.pl': 'text' }, outfile: cli, logLevel: 'error' });
 });
 
 function workspace(content: string): { dir: string; file: string } {

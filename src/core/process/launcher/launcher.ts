@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
+import perlSource from './launcher.pl';
 import { LauncherJob } from './launcherJob';
-import { perlSource } from './launcherScript';
 import type { GroupProcess } from '../processGroup';
 
 /**
@@ -21,7 +21,7 @@ import type { GroupProcess } from '../processGroup';
  * variables whose names are not shell identifiers. Perl forks, `setsid`s, `chdir`s, sets the
  * exact environment and execs `/bin/sh -c <wrapped command>` (the same argv, descriptors and
  * in-group watchdog as the direct path, see `wrapCommand`), reports the raw wait status, and
- * reaps the jobs' orphaned processes as their subreaper (see `launcherScript.ts`, also for the
+ * reaps the jobs' orphaned processes as their subreaper (see `launcher.pl`, also for the
  * protocol). Whether a group is gone, the runner's shared `/proc` poller decides.
  *
  * The job writes to real pipes, which the helper relays to Node in frames over its stdout (and

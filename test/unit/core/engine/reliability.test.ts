@@ -36,7 +36,7 @@ before(() => {
 	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wj-reliability-'));
 	stateRoot = path.join(tmp, 'state');
 	cli = path.join(tmp, 'cli.js');
-	buildSync({ entryPoints: [path.join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], outfile: cli, logLevel: 'error' });
+	buildSync({ entryPoints: [path.join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], loader: { '.pl': 'text' }, outfile: cli, logLevel: 'error' });
 });
 
 after(() => {

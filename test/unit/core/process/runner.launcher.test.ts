@@ -8,7 +8,7 @@ import { launcherPid } from '../../../../src/core/process/launcher/launcher';
 import { findEscapedRunProcesses } from '../../../../src/core/process/leftovers';
 import { type ProcessSpec, runProcess } from '../../../../src/core/process/runner';
 import { liveSleeps, waitFor } from '../../../support/processes';
-import { repoRoot } from '../../../support/paths';
+import { repoRoot, tsxFlags } from '../../../support/paths';
 
 /** What only the launcher path has to get right; the shared behaviour is in runner.test.ts. */
 
@@ -168,7 +168,7 @@ test('falls back to spawn when the launcher cannot start', async () => {
 	);
 	const out = await new Promise<string>((resolve) => {
 		let text = '';
-		const host = spawn(process.execPath, ['--import', 'tsx', script], {
+		const host = spawn(process.execPath, [...tsxFlags, script], {
 			cwd: repoRoot,
 			env: { ...process.env, WORKSPACE_JOBS_PERL: path.join(tmp, 'no-such-perl') },
 			stdio: ['ignore', 'pipe', 'inherit'],

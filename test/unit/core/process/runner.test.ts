@@ -8,7 +8,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { killAllGroups, type ProcessResult, type ProcessSpec, runProcess } from '../../../../src/core/process/runner';
 import { liveSleeps, waitFor } from '../../../support/processes';
-import { repoRoot } from '../../../support/paths';
+import { repoRoot, tsxFlags } from '../../../support/paths';
 
 /**
  * Real processes throughout. Every long-lived test process is a `sleep` with a unique
@@ -337,7 +337,7 @@ function startHost(command: string, killGraceMs = 500) {
 			`process.stdout.write('done ' + result.exitCode + '\\n');`,
 		].join('\n'),
 	);
-	const host = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+	const host = spawn(process.execPath, [...tsxFlags, script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
 	let out = '';
 	host.stdout.on('data', (chunk) => (out += chunk));
 	const printed = (text: string) =>
