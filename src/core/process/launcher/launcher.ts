@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import perlSource from './launcher.pl';
+import { LauncherFrames } from './launcherFrames';
 import { LauncherJob } from './launcherJob';
 import type { GroupProcess } from '../processGroup';
 
@@ -22,7 +23,8 @@ import type { GroupProcess } from '../processGroup';
  * exact environment and execs `/bin/sh -c <wrapped command>` (the same argv, descriptors and
  * in-group watchdog as the direct path, see `wrapCommand`), reports the raw wait status, and
  * reaps the jobs' orphaned processes as their subreaper (see `launcher.pl`, also for the
- * protocol). Whether a group is gone, the runner's shared `/proc` poller decides.
+ * protocol; `launcherFrames.ts` reads its replies). Whether a group is gone, the runner's shared
+ * `/proc` poller decides.
  *
  * The job writes to real pipes, which the helper relays to Node in frames over its stdout (and
  * appends to the run's log file itself): end of file, backpressure (Node pauses a job: the
@@ -130,8 +132,10 @@ class Launcher {
 	private nextId = 1;
 	private ready = false;
 	private gone = false;
-	private partial: Buffer | undefined;
-	private frame: { job: LauncherJob | undefined; stream: 1 | 2; remaining: number } | undefined;
+	private readonly frames = new LauncherFrames({
+		message: (type, id, a, b) => this.onMessage(type, id, a, b),
+		output: (id, stream, data) => this.jobs.get(Number(id))?.output(stream, data),
+	});
 	private referenced = false;
 	private queued: string[] = [];
 	/** The environment the helper holds as base (variable → value, as the helper splits them). */
@@ -148,7 +152,7 @@ class Launcher {
 		input.on('error', () => undefined);
 		input.unref();
 		const output = this.child.stdout as unknown as Socket;
-		output.on('data', (chunk: Buffer) => this.onData(chunk));
+		output.on('data', (chunk: Buffer) => this.frames.push(chunk));
 		output.on('error', () => undefined);
 		// Its stdout closes only when it dies; the exit itself may come later (or, unreferenced, never).
 		output.on('close', () => this.onGone());
@@ -266,55 +270,12 @@ class Launcher {
 		}
 	}
 
-	private onData(chunk: Buffer): void {
-		let pos = 0;
-		while (pos < chunk.length) {
-			const frame = this.frame;
-			if (frame) {
-				const take = Math.min(frame.remaining, chunk.length - pos);
-				const piece = chunk.subarray(pos, pos + take);
-				// A small piece is copied: kept in a tail, it would pin the whole read buffer.
-				frame.job?.output(frame.stream, take * 4 < chunk.length ? Buffer.from(piece) : piece);
-				pos += take;
-				frame.remaining -= take;
-				if (frame.remaining === 0) {
-					this.frame = undefined;
-				}
-				continue;
-			}
-			const nl = chunk.indexOf(10, pos);
-			if (nl < 0) {
-				const rest = chunk.subarray(pos);
-				this.partial = this.partial ? Buffer.concat([this.partial, rest]) : Buffer.from(rest);
-				return;
-			}
-			let line: string;
-			if (this.partial) {
-				line = Buffer.concat([this.partial, chunk.subarray(pos, nl)]).toString('latin1');
-				this.partial = undefined;
-			} else {
-				line = chunk.toString('latin1', pos, nl);
-			}
-			pos = nl + 1;
-			this.onLine(line);
-		}
-	}
-
-	private onLine(line: string): void {
-		const [type, idText, a, b] = line.split(' ');
+	private onMessage(type: string, id: string | undefined, a: string | undefined, b: string | undefined): void {
 		if (type === 'H') {
 			this.ready = true;
 			return;
 		}
-		const job = this.jobs.get(Number(idText));
-		if (type === 'D') {
-			const remaining = Number(b);
-			if (remaining > 0) {
-				this.frame = { job, stream: a === '2' ? 2 : 1, remaining };
-			}
-			return;
-		}
-		job?.message(type, a, b);
+		this.jobs.get(Number(id))?.message(type, a, b);
 	}
 
 	private onGone(): void {

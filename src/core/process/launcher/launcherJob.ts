@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { Readable } from 'node:stream';
 import type { LaunchOutcome } from './launcher';
 import type { GroupProcess } from '../processGroup';
+import type { OutputStreamNumber } from './launcherFrames';
 
 /** What a `LauncherJob` needs from the launcher that started it. */
 export interface LauncherLink {
@@ -125,7 +126,8 @@ export class LauncherJob implements GroupProcess {
 		}
 	}
 
-	output(stream: 1 | 2, data: Buffer): void {
+	/** A piece of the job's output (the helper's `D` frames). */
+	output(stream: OutputStreamNumber, data: Buffer): void {
 		const target = stream === 1 ? this.stdout : this.stderr;
 		if (target.destroyed || target.ended) {
 			return;
@@ -156,7 +158,7 @@ export class LauncherJob implements GroupProcess {
 		this.lose('killed: the job launcher exited unexpectedly');
 	}
 
-	private streamEnded(stream: 1 | 2): void {
+	private streamEnded(stream: OutputStreamNumber): void {
 		const target = stream === 1 ? this.stdout : this.stderr;
 		if (!target.ended) {
 			target.ended = true;
