@@ -1,79 +1,14 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { launch } from './launcher/launcher';
+import type { GroupProcess, GroupSpawnOptions } from './processStart';
 
 /**
- * The one place the runner starts processes, and the process-group primitives around it.
- * Everything the runner needs from a started job is in `GroupProcess`, whichever way it was
- * started: through the long-lived launcher (`launcher.ts`, the default on Linux: no fork of
- * Node, so no blocked event loop) or with Node's synchronous `spawn` (the fallback, and
- * `WORKSPACE_JOBS_LAUNCHER=0`). Both run the same `/bin/sh -c` text with the same watchdog.
- * On both paths the runner's shared `/proc` poller (`groupWatch.ts`) decides when a group is gone.
+ * The direct way to start a job, Node's synchronous `spawn` (the fallback when the launcher is
+ * unavailable, and `WORKSPACE_JOBS_LAUNCHER=0`), and the process-group primitives around it:
+ * the watchdog text both ways run (`wrapCommand`) and the group signal. On both paths the
+ * runner's shared `/proc` poller (`groupWatch.ts`) decides when a group is gone.
  */
-
-/** What `spawnGroup` needs to start a job. */
-export interface GroupSpawnOptions {
-	command: string;
-	cwd: string;
-	env: NodeJS.ProcessEnv;
-	/** How long the watchdog waits between SIGTERM and SIGKILL after the host died. */
-	killGraceMs: number;
-	/** The run's log file; the launcher appends the output to it itself when it can (`writesLog`). */
-	logFile?: string;
-}
-
-/** A started job: the leader of a new session and process group (pgid = pid). */
-export interface GroupProcess {
-	/** Leader pid and process group id; undefined when the start failed (see `onError`). */
-	readonly pid: number | undefined;
-	/** True when the starter appends the output to the log file itself: the runner must not. */
-	readonly writesLog: boolean;
-	readonly stdout: Readable;
-	readonly stderr: Readable;
-	/** Called once, after the leader has exited and been reaped. */
-	onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
-	/** Called when the process could not be started. */
-	onError(listener: (err: Error) => void): void;
-	/** The watchdog's pid once known; on the direct path a group member the runner waits out differently. */
-	watchdogPid(): number | undefined;
-	/**
-	 * Tells the watchdog to exit quietly and waits (at most `ms`) until it has, then closes the
-	 * pipe. Call it only once the rest of the group is gone.
-	 */
-	dismissWatchdog(ms: number): Promise<void>;
-	/**
-	 * Called if the leader's end can no longer be known (the launcher died; its watchdog is
-	 * killing the group). `onExit` is not called then.
-	 */
-	onLost(listener: (message: string) => void): void;
-	/** The run is over: drop what is still open for it. */
-	release(): void;
-}
-
-/** A started job, or why it could not start. */
-export type GroupStart = { proc: GroupProcess } | { error: Error };
-
-/**
- * Starts a job, through the launcher unless `WORKSPACE_JOBS_LAUNCHER=0` or it is unavailable.
- * Throws only for arguments Node rejects synchronously (such as a NUL in `env`).
- */
-export async function startGroup(options: GroupSpawnOptions): Promise<GroupStart> {
-	if (process.env.WORKSPACE_JOBS_LAUNCHER !== '0') {
-		const outcome = await launch({ ...options, command: wrapCommand(options.command, options.killGraceMs) });
-		if (outcome) {
-			return outcome;
-		}
-	}
-	const proc = spawnGroup(options);
-	if (proc.pid === undefined) {
-		const error = await new Promise<Error>((resolve) => proc.onError(resolve));
-		proc.release();
-		await proc.dismissWatchdog(0);
-		return { error };
-	}
-	return { proc };
-}
 
 /**
  * Builds the shell text that runs `command` with a watchdog beside it, in the same group.

@@ -5,7 +5,9 @@ import { formatDuration } from '../base/duration';
 import { type EscapeWatch, killEscaped, watchForEscapes } from './escapeTracker';
 import { OutputCapture, type OutputStream } from './outputCapture';
 import { waitGroupEmpty } from './groupWatch';
-import { type GroupProcess, type GroupStart, signalGroup, startGroup } from './processGroup';
+import { signalGroup } from './processGroup';
+import type { GroupProcess, GroupStart } from './processStart';
+import { startGroup } from './startGroup';
 import { hasProcfs } from './procfs';
 
 export type { OutputStream } from './outputCapture';

@@ -4,8 +4,7 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import perlSource from './launcher.pl';
 import { LauncherFrames } from './launcherFrames';
-import { LauncherJob } from './launcherJob';
-import type { GroupProcess } from '../processGroup';
+import { type LaunchOutcome, LauncherJob } from './launcherJob';
 
 /**
  * Starts job shells through one long-lived helper process instead of Node's `spawn`.
@@ -41,9 +40,6 @@ import type { GroupProcess } from '../processGroup';
  * base and each run carries only its differences (a run's environment is usually `process.env`
  * plus a few variables, several KB that would otherwise be copied for every run).
  */
-
-/** How a start through the helper went; undefined: not started, use the direct path. */
-export type LaunchOutcome = { proc: GroupProcess } | { error: Error } | undefined;
 
 /** What the helper needs to start a job. */
 export interface LaunchOptions {

@@ -1,8 +1,10 @@
 import * as os from 'node:os';
 import { Readable } from 'node:stream';
-import type { LaunchOutcome } from './launcher';
-import type { GroupProcess } from '../processGroup';
+import type { GroupProcess, GroupStart } from '../processStart';
 import type { OutputStreamNumber } from './launcherFrames';
+
+/** How a start through the helper went; undefined: not started, use the direct path. */
+export type LaunchOutcome = GroupStart | undefined;
 
 /** What a `LauncherJob` needs from the launcher that started it. */
 export interface LauncherLink {
