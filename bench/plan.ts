@@ -249,7 +249,7 @@ function startup(ctx: PlanContext): Measurement {
 		title: '6. Start-up with a 1,000-job .jobs.json',
 		reps: 5,
 		timeoutMs: 60_000,
-		note: 'Extension: require() of the bundle with a stub `vscode` module, then activate() on a workspace folder holding the file (it is read, parsed and loaded into an engine inside activate). "extension" is the --production build that vscode:prepublish ships; "extensionDev" the `npm run build` one. Core: require of a bundle of Engine + parseJobsText, parse with cron validation, parse again without, load + start. CLI: the dev build (what `prepare` leaves in dist/).',
+		note: 'Extension: require() of the bundle with a stub `vscode` module, then activate() on a workspace folder holding the file (it is read, parsed and loaded into an engine inside activate). "extension" is the --production build that vscode:prepublish ships; "extensionDev" the `npm run build` one. Core: require of a bundle of Engine + parseJobsText, parse (cron checked), parse again (cron answers cached), load + start. CLI: the dev build (what `prepare` leaves in dist/).',
 		variants: [
 			{ name: 'extension', scenario: 'startup', params: () => ({ ...base, variant: 'extension', bundle: ctx.product.extensionProduction }) },
 			{ name: 'extensionDev', scenario: 'startup', params: () => ({ ...base, variant: 'extension', bundle: ctx.product.extensionDev }) },

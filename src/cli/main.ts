@@ -12,7 +12,8 @@ import { type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
 import type { RunRecord } from '../core/model';
 import { killAllGroups } from '../core/process/runner';
 import { RunnerService } from '../core/engine/runnerService';
-import { describeSchedule, fireTimes, validateCron } from '../core/cron/fireTimes';
+import { describeSchedule } from '../core/cron/describeSchedule';
+import { fireTimes } from '../core/cron/fireTimes';
 
 const usage = `Usage: workspace-jobs <command> [options]
 
@@ -59,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
 	}
 	const level: LogLevel = values.trace ? 'trace' : values.verbose ? 'debug' : values.quiet ? 'warn' : 'info';
 	const file = path.resolve(values.file);
-	const parsed = () => readJobsFile(file, { validateCron });
+	const parsed = () => readJobsFile(file);
 	switch (command) {
 		case 'validate':
 			return validate(parsed());
@@ -176,7 +177,7 @@ async function start(file: string, result: ParseResult, level: LogLevel, concurr
 	engine.load(result.config);
 	const service = new RunnerService(engine, path.dirname(file), `workspace-jobs CLI start (pid ${process.pid})`, engine.logger);
 	const watcher = watchFile(file, () => {
-		const reloaded = readJobsFile(file, { validateCron });
+		const reloaded = readJobsFile(file);
 		printDiagnostics(reloaded, process.stderr);
 		if (reloaded.diagnostics.some((d) => d.path === '' && d.severity === 'error')) {
 			process.stderr.write('workspace-jobs: the file cannot be read; keeping the last good definitions\n');

@@ -8,7 +8,6 @@ import type { Diagnostic } from '../core/definitions/diagnostic';
 import { type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
 import type { JobDefinition, JobsConfig } from '../core/model';
 import { type RunnerRole, RunnerService } from '../core/engine/runnerService';
-import { validateCron } from '../core/cron/fireTimes';
 import { jobsFileName, reloadDebounceMs } from './constants';
 import { readFolderSettings } from './settings';
 
@@ -107,7 +106,7 @@ export class FolderService implements vscode.Disposable {
 		clearTimeout(this.reloadTimer);
 		this.reloadTimer = undefined;
 		const exists = fileExists(this.file);
-		const result: ParseResult = exists ? readJobsFile(this.file, { validateCron }) : { config: { jobs: [] }, diagnostics: [] };
+		const result: ParseResult = exists ? readJobsFile(this.file) : { config: { jobs: [] }, diagnostics: [] };
 		this._diagnostics = result.diagnostics;
 		this.diagnostics.set(vscode.Uri.file(this.file), result.diagnostics.map(toVsDiagnostic));
 		const hasErrors = result.diagnostics.some((d) => d.severity === 'error');

@@ -17,7 +17,7 @@ import {
 	memberPath,
 } from './json/jsonReader';
 import type { JobDefinition, RetryPolicy } from '../model';
-import { type CronValidator, knownScheduleFields, readSchedule } from './scheduleReader';
+import { knownScheduleFields, readSchedule } from './scheduleReader';
 
 /**
  * Reads one job object of `.jobs.json` into a `JobDefinition`, field by field. Checks that need
@@ -75,7 +75,6 @@ export interface JobReadContext {
 	baseDir: string;
 	/** `baseDir` with symlinks resolved (or `baseDir` when it does not exist). */
 	realBaseDir: string;
-	validateCron?: CronValidator;
 }
 
 /** One dependency entry, kept with its node so graph errors point at it. */
@@ -130,7 +129,7 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 		return value ? reader(value, sub(field)) : undefined;
 	};
 	definition.name = optional('name', (v, p) => readNonEmpty(v, p, scope));
-	definition.schedule = optional('schedule', (v, p) => readSchedule(v, p, scope, context.validateCron));
+	definition.schedule = optional('schedule', (v, p) => readSchedule(v, p, scope));
 	definition.timeoutMs = optional('timeout', (v, p) => readDuration(v, p, scope));
 	definition.retry = optional('retry', (v, p) => readRetry(v, p, scope));
 	definition.cwd = optional('cwd', (v, p) => readCwd(v, p, scope, context)) ?? context.realBaseDir;

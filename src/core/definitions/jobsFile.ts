@@ -7,7 +7,6 @@ import { type JobRead, type JobReadContext, readJob } from './jobReader';
 import { describeParseError, findExcessiveNesting } from './json/jsonPosition';
 import { openingBrace, ProblemFound, Problems, readNumber, readObject, readString, typeName } from './json/jsonReader';
 import type { JobsConfig } from '../model';
-import type { CronValidator } from './scheduleReader';
 import { readStrictJson, type StrictJson } from './json/strictJson';
 import { ValueNode } from './json/valueNode';
 
@@ -39,8 +38,6 @@ export interface ParseResult {
 export interface ParseOptions {
 	/** folder that cwd is relative to; default dirname(file) */
 	baseDir?: string;
-	/** validates cron expression + timezone; returns an error message or undefined. Injected by the engine from triggers.ts */
-	validateCron?: CronValidator;
 }
 
 /**
@@ -52,37 +49,7 @@ export interface ParseOptions {
  * which finds the positions for the diagnostics. Both give the same result.
  */
 export function parseJobsText(text: string, file: string, options: ParseOptions = {}): ParseResult {
-	const shared = { ...options, validateCron: rememberAnswers(options.validateCron) };
-	return parseJobsTextFast(text, file, shared) ?? parseJobsTextTree(text, file, shared);
-}
-
-/**
- * The validator answers each expression and zone once for both paths: the fast path may have
- * asked already when it gives up, and files repeat expressions. A validator that throws throws
- * again for the same question.
- */
-function rememberAnswers(validate: CronValidator | undefined): CronValidator | undefined {
-	if (!validate) {
-		return undefined;
-	}
-	const answers = new Map<string, { message?: string; error?: unknown }>();
-	return (expression, timezone) => {
-		// Neither part can contain NUL (the readers reject it), so only keys with a zone have one.
-		const key = timezone === undefined ? expression : `${timezone}\0${expression}`;
-		let answer = answers.get(key);
-		if (!answer) {
-			try {
-				answer = { message: validate(expression, timezone) };
-			} catch (error) {
-				answer = { error };
-			}
-			answers.set(key, answer);
-		}
-		if ('error' in answer) {
-			throw answer.error;
-		}
-		return answer.message;
-	};
+	return parseJobsTextFast(text, file, options) ?? parseJobsTextTree(text, file, options);
 }
 
 /**
@@ -223,7 +190,7 @@ function createContext(problems: Problems, options: ParseOptions): JobReadContex
 	} catch {
 		// Unsaved text in a folder that is gone: relative cwd values then fail as "does not exist".
 	}
-	return { problems, baseDir, realBaseDir, validateCron: options.validateCron };
+	return { problems, baseDir, realBaseDir };
 }
 
 /** Reads `$schema`, `concurrency` and `jobs`; returns every job as read, valid or not. */

@@ -1,16 +1,12 @@
 import type { Node } from 'jsonc-parser';
 import { type Member, openingBrace, readDuration, readObject, readString, type Scope, typeName } from './json/jsonReader';
 import type { Schedule } from '../model';
+import { cronNicknames } from '../cron/cronNames';
+import { validateCron } from '../cron/fireTimes';
 import { knownTimeZone } from '../cron/timeZones';
 
 /** Fields of a job's `schedule` object in `.jobs.json`. */
 export const knownScheduleFields = ['cron', 'timezone', 'every', 'at'] as const;
-
-/** Cron nicknames both cron-parser and the schema accept. */
-export const cronNicknames = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'] as const;
-
-/** Checks a cron expression and time zone in depth; injected by the engine from triggers.ts. */
-export type CronValidator = (expression: string, timezone: string | undefined) => string | undefined;
 
 const kinds = ['cron', 'every', 'at'] as const;
 
@@ -24,7 +20,7 @@ const modelFieldHints = {
  * Reads `schedule`: exactly one of `cron` (with an optional `timezone`), `every` or `at`. Errors go
  * to the job's scope; the result is undefined when anything is wrong.
  */
-export function readSchedule(node: Node, path: string, scope: Scope, validateCron?: CronValidator): Schedule | undefined {
+export function readSchedule(node: Node, path: string, scope: Scope): Schedule | undefined {
 	if (node.type !== 'object') {
 		scope.error(node, path, `must be an object with "cron", "every" or "at", got ${typeName(node)}`);
 		return undefined;
@@ -49,7 +45,7 @@ export function readSchedule(node: Node, path: string, scope: Scope, validateCro
 	let schedule: Schedule | undefined;
 	const value = fields.get(present[0])!.value;
 	if (present[0] === 'cron') {
-		schedule = readCron(value, timezone, path, scope, validateCron);
+		schedule = readCron(value, timezone, path, scope);
 	} else if (present[0] === 'every') {
 		const everyMs = readDuration(value, `${path}.every`, scope);
 		schedule = everyMs === undefined ? undefined : { kind: 'every', everyMs };
@@ -61,17 +57,17 @@ export function readSchedule(node: Node, path: string, scope: Scope, validateCro
 
 /**
  * Reads `cron` and `timezone`. Our own checks run first because cron-parser accepts `""` and
- * 4-field expressions as "every minute"; the injected validator then checks the fields
- * themselves, and only when the time zone is known to be valid, so one mistake gives one error.
+ * 4-field expressions as "every minute"; `validateCron` then checks the fields themselves, and
+ * only when the time zone is known to be valid, so one mistake gives one error.
  */
-function readCron(node: Node, timezone: Member | undefined, path: string, scope: Scope, validateCron?: CronValidator): Schedule | undefined {
+function readCron(node: Node, timezone: Member | undefined, path: string, scope: Scope): Schedule | undefined {
 	const errors = scope.errors;
 	const cronPath = `${path}.cron`;
 	const expression = readString(node, cronPath, scope, 'a cron expression string such as "*/15 * * * *"')?.trim();
 	if (expression === '') {
 		scope.error(node, cronPath, 'must not be empty; use 5 fields such as "*/15 * * * *" or a nickname such as "@daily"');
 	} else if (expression?.startsWith('@')) {
-		if (!(cronNicknames as readonly string[]).includes(expression)) {
+		if (!cronNicknames.includes(expression)) {
 			const hint = scope.problems.suggest(expression, cronNicknames);
 			scope.error(node, cronPath, `unknown nickname "${expression.slice(0, 80)}"${hint}; use one of ${cronNicknames.join(', ')}`);
 		}
@@ -85,7 +81,7 @@ function readCron(node: Node, timezone: Member | undefined, path: string, scope:
 	if (scope.errors !== errors || expression === undefined) {
 		return undefined;
 	}
-	const problem = checkWith(validateCron, expression, zone);
+	const problem = validateCron(expression, zone);
 	if (problem) {
 		scope.error(node, cronPath, problem);
 		return undefined;
@@ -107,15 +103,6 @@ function sharedExpression(expression: string): string {
 	}
 	expressions.set(expression, expression);
 	return expression;
-}
-
-/** Runs the injected validator; one that throws is reported like one that returns a message. */
-function checkWith(validateCron: CronValidator | undefined, expression: string, zone: string | undefined): string | undefined {
-	try {
-		return validateCron?.(expression, zone);
-	} catch (err) {
-		return `cannot be checked: ${err instanceof Error ? err.message : String(err)}`;
-	}
 }
 
 /** An IANA zone name; validity is whatever this runtime's Intl knows, which is what will run it (cached per name). */

@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ParseOptions, type ParseResult, parseJobsText, parseJobsTextFast, parseJobsTextTree } from '../../../../src/core/definitions/jobsFile';
 import { readStrictJson } from '../../../../src/core/definitions/json/strictJson';
-import { validateCron } from '../../../../src/core/cron/fireTimes';
 import { exampleJobsFile } from '../../../../src/extension/exampleJobsFile';
 import { file, workspace } from './jobsFileHelpers';
 
@@ -12,7 +11,7 @@ import { file, workspace } from './jobsFileHelpers';
  * tests assert which path answered, so none can pass because the fast path quietly gave up.
  */
 
-const options = (): ParseOptions => ({ baseDir: workspace(), validateCron });
+const options = (): ParseOptions => ({ baseDir: workspace() });
 
 /** A generated file like the benchmark's: comments, every schedule kind, zones, env, retry, deps. */
 function generated(count: number): string {

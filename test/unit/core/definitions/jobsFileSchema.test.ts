@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { parseDuration } from '../../../../src/core/base/duration';
 import { idPattern, knownJobFields, knownRetryFields } from '../../../../src/core/definitions/jobReader';
 import { knownTopLevelFields, maxConcurrency, maxJobs } from '../../../../src/core/definitions/jobsFile';
-import { cronNicknames, knownScheduleFields, parseIsoDateTime } from '../../../../src/core/definitions/scheduleReader';
+import { cronNicknames } from '../../../../src/core/cron/cronNames';
+import { knownScheduleFields, parseIsoDateTime } from '../../../../src/core/definitions/scheduleReader';
 import { repoRoot } from '../../../support/paths';
 
 /** Just the parts of a JSON schema these tests look at. */
