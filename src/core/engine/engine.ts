@@ -269,6 +269,11 @@ export class Engine extends Disposable {
 		return this.dispatcher.queue.concurrency;
 	}
 
+	/** Jobs defined (file and code) without building a snapshot of each, for hosts that only count. */
+	get jobCount(): number {
+		return this.registry.all().length;
+	}
+
 	override dispose(): void {
 		this.dispatcher.abortAll('the engine was disposed');
 		super.dispose();
