@@ -1,25 +1,15 @@
 /**
  * Cron expressions read into plain lookup tables (`CronSpec`), with messages that name the field.
  *
- * cron-parser only parses here: its `next()` handles DST differently from cronie (see
- * RELIABILITY.md, "Cron libraries") and is slow for rare expressions with a time zone, so the
- * fire-time search is ours (`cronWall.ts`, `triggers.ts`). Its field values are kept as they are,
- * so `L`, `#`, `nL`, names and Sunday as 7 mean what cron-parser makes of them.
+ * cron-parser is the one parser, and it only parses here: its `next()` handles DST differently
+ * from cronie (see RELIABILITY.md, "Cron libraries") and is slow for rare expressions with a time
+ * zone, so the fire-time search is ours (`cronWall.ts`, `fireTimes.ts`). Its field values are kept
+ * as they are, so `L`, `#`, `nL`, names and Sunday as 7 mean what cron-parser makes of them.
+ * Whether a valid expression ever fires is the search's question, answered in `fireTimes.ts`.
  */
-import { CronExpressionParser, type CronFieldCollection } from 'cron-parser';
-import { nextWallMatch, searchHorizonMs } from './cronWall';
-import { type FieldValues, simpleFields } from './simpleCronFields';
-
-/** The nicknames cronie knows, as five fields. cron-parser also knows `@weekdays` and others that cron does not. */
-const nicknames: Record<string, string> = {
-	'@yearly': '0 0 1 1 *',
-	'@annually': '0 0 1 1 *',
-	'@monthly': '0 0 1 * *',
-	'@weekly': '0 0 * * 0',
-	'@daily': '0 0 * * *',
-	'@midnight': '0 0 * * *',
-	'@hourly': '0 * * * *',
-};
+import { CronDate, CronExpressionParser, type CronFieldCollection } from 'cron-parser';
+import { cronNicknames, monthAliases, nicknameFields, weekdayAliases } from './cronNames';
+import type { CronSpec } from './cronSpec';
 
 interface FieldRule {
 	name: string;
@@ -34,41 +24,23 @@ const fieldRules: readonly FieldRule[] = [
 	{ name: 'minute', min: 0, max: 59 },
 	{ name: 'hour', min: 0, max: 23 },
 	{ name: 'day-of-month', min: 1, max: 31 },
-	{ name: 'month', min: 1, max: 12, aliases: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
-	{ name: 'day-of-week', min: 0, max: 7, aliases: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+	{ name: 'month', min: 1, max: 12, aliases: monthAliases },
+	{ name: 'day-of-week', min: 0, max: 7, aliases: weekdayAliases },
 ];
+
+const fieldKeys = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
+type FieldKey = (typeof fieldKeys)[number];
+
+/** cron-parser's reading of the six fields: one parse of the whole, or each field parsed alone. */
+type ParsedFields = Pick<CronFieldCollection, FieldKey>;
+
+/** "@yearly, @annually, ... or @hourly", for the message about an unknown nickname. */
+const nicknameList = `${cronNicknames.slice(0, -1).join(', ')} or ${cronNicknames[cronNicknames.length - 1]}`;
 
 /** An expression split into six raw fields (seconds first), before any parsing. */
 export interface CronFields {
 	/** second, minute, hour, day-of-month, month, day-of-week; `0` seconds when there were five. */
 	fields: string[];
-}
-
-/** A compiled expression: lookup tables for the fields plus the DST class of the job. */
-export interface CronSpec {
-	/**
-	 * True when second, minute and hour are single values or lists. Such a job fires once per
-	 * matching wall time (cronie): at the first occurrence of a repeated time, at the end of a gap.
-	 * Any `*`, range or step means the job follows elapsed time instead.
-	 */
-	fixedTime: boolean;
-	/** `nextX[v]`: the smallest allowed value >= v, or -1 (tables one longer than the range). */
-	nextSecond: Int8Array;
-	nextMinute: Int8Array;
-	nextHour: Int8Array;
-	/** `countX[v]`: how many allowed values are >= v. */
-	countSecond: Int8Array;
-	countMinute: Int8Array;
-	countHour: Int8Array;
-	months: Uint8Array;
-	days: Uint8Array;
-	lastDay: boolean;
-	daysRestricted: boolean;
-	weekdays: Uint8Array;
-	lastWeekdays: Uint8Array;
-	hasLastWeekday: boolean;
-	nthWeekday: number;
-	weekdaysRestricted: boolean;
 }
 
 /** Splits an expression into six raw fields, or returns why it cannot be. */
@@ -78,9 +50,9 @@ export function splitCron(expression: string): CronFields | string {
 		return 'cron expression is empty';
 	}
 	if (text.startsWith('@')) {
-		const expanded = nicknames[text.toLowerCase()];
+		const expanded = nicknameFields[text.toLowerCase()];
 		if (!expanded) {
-			return `unknown cron nickname ${text} (use @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly)`;
+			return `unknown cron nickname ${text} (use ${nicknameList})`;
 		}
 		text = expanded;
 	}
@@ -137,44 +109,68 @@ function checkField(raw: string, rule: FieldRule): string | undefined {
 	return undefined;
 }
 
-const neverFires = Symbol('never fires');
+let parseDate: CronDate | undefined;
 
-/** Parses six raw fields, naming the field when cron-parser's message does not. */
-function parseFields(fields: string[], useParser: boolean): FieldValues | string | typeof neverFires {
-	for (let index = 0; index < fields.length; index++) {
-		const problem = checkField(fields[index], fieldRules[index]);
-		if (problem) {
-			return problem;
-		}
-	}
-	return (!useParser && simpleFields(fields)) || parseWithParser(fields);
+/**
+ * Options for every parse. cron-parser makes a luxon date for each expression it parses, which we
+ * never use (we do not call `next()`); handing it one made once skips that per parse. The first
+ * luxon date of a process sets up `Intl` (~12 ms), which the search pays anyway for the first
+ * job with a time zone.
+ */
+function parseOptions(): { currentDate: CronDate } {
+	parseDate ??= new CronDate(0, 'UTC');
+	return { currentDate: parseDate };
 }
 
-/** cron-parser's reading of the fields, with overlapping list items merged first. */
-function parseWithParser(fields: string[]): FieldValues | string | typeof neverFires {
+/** The whole expression read by cron-parser, or undefined when it rejects it. */
+function parseWhole(fields: readonly string[]): ParsedFields | undefined {
 	try {
-		const parsed = CronExpressionParser.parse(fields.map(withoutDuplicates).join(' ')).fields;
-		return fromCollection(parsed);
-	} catch (err) {
-		for (let index = 0; index < fields.length; index++) {
-			try {
-				parseAlone(index, fields[index]);
-			} catch (fieldErr) {
-				return `${fieldRules[index].name} field "${fields[index]}": ${(fieldErr as Error).message}`;
-			}
-		}
-		// Every field is fine alone, so the combination is impossible (`0 0 31 2 *`).
-		return neverFires;
+		return CronExpressionParser.parse(fields.join(' '), parseOptions()).fields;
+	} catch {
+		return undefined;
 	}
 }
-
-const fieldKeys = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
 
 /** Parses one field with the others left open, to tell which field cron-parser objects to. */
-function parseAlone(index: number, field: string): (number | string)[] {
+function parseAlone<K extends FieldKey>(key: K, field: string): ParsedFields[K] {
 	const alone = ['0', '*', '*', '*', '*', '*'];
-	alone[index] = field;
-	return CronExpressionParser.parse(alone.join(' ')).fields[fieldKeys[index]].values;
+	alone[fieldKeys.indexOf(key)] = field;
+	return CronExpressionParser.parse(alone.join(' '), parseOptions()).fields[key];
+}
+
+/**
+ * cron-parser's reading of six fields that passed `checkField`, naming the field when its message
+ * does not. The fields are parsed as written first; only when cron-parser rejects them are
+ * overlapping list items merged (`withoutDuplicates`, a parse per item). When every field is fine
+ * alone but not together, the day of month is one no chosen month has (`0 0 31 2 *`): the fields
+ * are then read apart, and the search finds that the expression never fires.
+ */
+function parseFields(fields: string[]): ParsedFields | string {
+	const direct = parseWhole(fields);
+	if (direct) {
+		return direct;
+	}
+	const merged = fields.map(withoutDuplicates);
+	const union = merged.some((field, index) => field !== fields[index]) ? parseWhole(merged) : undefined;
+	if (union) {
+		return union;
+	}
+	for (let index = 0; index < fields.length; index++) {
+		try {
+			parseAlone(fieldKeys[index], fields[index]);
+		} catch (fieldErr) {
+			return `${fieldRules[index].name} field "${fields[index]}": ${(fieldErr as Error).message}`;
+		}
+	}
+	const [second, minute, hour, dayOfMonth, month, dayOfWeek] = merged;
+	return {
+		second: parseAlone('second', second),
+		minute: parseAlone('minute', minute),
+		hour: parseAlone('hour', hour),
+		dayOfMonth: parseAlone('dayOfMonth', dayOfMonth),
+		month: parseAlone('month', month),
+		dayOfWeek: parseAlone('dayOfWeek', dayOfWeek),
+	};
 }
 
 /**
@@ -190,7 +186,7 @@ function withoutDuplicates(field: string, index: number): string {
 	try {
 		const values = new Set<number | string>();
 		for (const item of items) {
-			for (const value of parseAlone(index, item)) {
+			for (const value of parseAlone(fieldKeys[index], item).values) {
 				values.add(typeof value === 'number' && index === 5 ? value % 7 : value);
 			}
 		}
@@ -227,28 +223,13 @@ function flags(values: readonly number[], size: number): Uint8Array {
 	return set;
 }
 
-function fromCollection(parsed: CronFieldCollection): FieldValues {
-	return {
-		second: parsed.second.values,
-		minute: parsed.minute.values,
-		hour: parsed.hour.values,
-		dayOfMonth: parsed.dayOfMonth.values,
-		month: parsed.month.values,
-		dayOfWeek: parsed.dayOfWeek.values,
-		lastDay: parsed.dayOfMonth.hasLastChar,
-		daysRestricted: !parsed.dayOfMonth.isWildcard,
-		nthWeekday: parsed.dayOfWeek.nthDay,
-		weekdaysRestricted: !parsed.dayOfWeek.isWildcard,
-	};
-}
-
-/** Builds the lookup tables from the fields, keeping cron-parser's reading of `L`, `#` and `nL`. */
-function compileFields(parsed: FieldValues, raw: string[]): CronSpec {
-	const second = tables(numbers(parsed.second), 60);
-	const minute = tables(numbers(parsed.minute), 60);
-	const hour = tables(numbers(parsed.hour), 24);
+/** Builds the lookup tables from cron-parser's fields, keeping its reading of `L`, `#` and `nL`. */
+function compileFields(parsed: ParsedFields, raw: string[]): CronSpec {
+	const second = tables(numbers(parsed.second.values), 60);
+	const minute = tables(numbers(parsed.minute.values), 60);
+	const hour = tables(numbers(parsed.hour.values), 24);
 	const lastWeekdays = numbers(
-		parsed.dayOfWeek.filter((value) => typeof value === 'string').map((value) => Number(String(value).charAt(0)) % 7),
+		parsed.dayOfWeek.values.filter((value) => typeof value === 'string').map((value) => Number(String(value).charAt(0)) % 7),
 	);
 	return {
 		fixedTime: raw.slice(0, 3).every((field) => /^\d+(,\d+)*$/.test(field)),
@@ -258,40 +239,33 @@ function compileFields(parsed: FieldValues, raw: string[]): CronSpec {
 		countSecond: second.count,
 		countMinute: minute.count,
 		countHour: hour.count,
-		months: flags(numbers(parsed.month), 13),
-		days: flags(numbers(parsed.dayOfMonth), 32),
-		lastDay: parsed.lastDay,
-		daysRestricted: parsed.daysRestricted,
-		weekdays: flags(numbers(parsed.dayOfWeek), 7),
+		months: flags(numbers(parsed.month.values), 13),
+		days: flags(numbers(parsed.dayOfMonth.values), 32),
+		lastDay: parsed.dayOfMonth.hasLastChar,
+		daysRestricted: !parsed.dayOfMonth.isWildcard,
+		weekdays: flags(numbers(parsed.dayOfWeek.values), 7),
 		lastWeekdays: flags(lastWeekdays, 7),
 		hasLastWeekday: lastWeekdays.length > 0,
-		nthWeekday: parsed.nthWeekday,
-		weekdaysRestricted: parsed.weekdaysRestricted,
+		nthWeekday: parsed.dayOfWeek.nthDay,
+		weekdaysRestricted: !parsed.dayOfWeek.isWildcard,
 	};
 }
 
-/** Parses and compiles an expression, or returns why it is invalid (including "never fires"). */
-export function compileCron(expression: string, now = Date.now()): CronSpec | string {
-	return compile(expression, now, false);
-}
-
-/** `compileCron` with every expression read by cron-parser: the reference the tests hold the fast reading to. */
-export function compileCronWithParser(expression: string, now = Date.now()): CronSpec | string {
-	return compile(expression, now, true);
-}
-
-function compile(expression: string, now: number, useParser: boolean): CronSpec | string {
+/**
+ * Parses and compiles an expression, or returns why it is invalid. A valid expression may still
+ * never fire (`0 0 31 2 *`); `validateCron` in `fireTimes.ts` asks the search about that.
+ */
+export function compileCron(expression: string): CronSpec | string {
 	const split = splitCron(expression);
 	if (typeof split === 'string') {
 		return split;
 	}
-	const parsed = parseFields(split.fields, useParser);
-	if (typeof parsed === 'string') {
-		return parsed;
+	for (let index = 0; index < split.fields.length; index++) {
+		const problem = checkField(split.fields[index], fieldRules[index]);
+		if (problem) {
+			return problem;
+		}
 	}
-	const spec = parsed === neverFires ? undefined : compileFields(parsed, split.fields);
-	if (!spec || nextWallMatch(spec, now, now + searchHorizonMs) < 0) {
-		return `cron expression "${expression.trim()}" never fires (no matching date in the next 100 years)`;
-	}
-	return spec;
+	const parsed = parseFields(split.fields);
+	return typeof parsed === 'string' ? parsed : compileFields(parsed, split.fields);
 }

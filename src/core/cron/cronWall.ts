@@ -3,7 +3,7 @@
  *
  * Wall-clock times are epoch-like milliseconds read as UTC ("wall ms"): 2026-03-29 02:30 in any
  * zone is `Date.UTC(2026, 2, 29, 2, 30)`. Every calendar question (which day matches, which time
- * of day comes next, how many times match in a range) is answered here; `triggers.ts` maps wall
+ * of day comes next, how many times match in a range) is answered here; `fireTimes.ts` maps wall
  * times to instants stretch by stretch of constant UTC offset.
  */
 import type { CronSpec } from './cronSpec';

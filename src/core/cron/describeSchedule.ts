@@ -3,13 +3,14 @@
  * a sentence; anything else falls back to `cron <expression>`, because a wrong sentence is worse
  * than the raw expression.
  */
-import { splitCron } from './cronSpec';
+import { splitCron } from './compileCron';
+import { monthAliases, weekdayAliases, weekdayWords } from './cronNames';
 import type { Schedule } from '../model';
 
-const weekdayNames = ['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays'];
-const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const weekdayAliases = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const monthAliases = monthNames.map((name) => name.toLowerCase());
+/** "Mondays", as in "at 09:00 on Mondays". */
+const weekdayPlurals = weekdayWords.map((word) => `${word}s`);
+/** "Jan", as in "on Jan 1". */
+const monthShortNames = monthAliases.map((alias) => alias.charAt(0).toUpperCase() + alias.slice(1));
 
 const isNumber = (field: string) => /^\d+$/.test(field);
 const isList = (field: string) => /^\d+(,\d+)*$/.test(field);
@@ -120,7 +121,7 @@ function describeDays(dayOfMonth: string, month: string, dayOfWeek: string): str
 		if (weekdays === '0,6' || weekdays === '6,0' || weekdays === '6,7' || weekdays === '6-7') {
 			return 'on weekends';
 		}
-		return isList(weekdays) ? `on ${joinWords(weekdays.split(',').map((day) => weekdayNames[Number(day) % 7]))}` : undefined;
+		return isList(weekdays) ? `on ${joinWords(weekdays.split(',').map((day) => weekdayPlurals[Number(day) % 7]))}` : undefined;
 	}
 	if (weekdays !== '*' || !(isNumber(dayOfMonth) || dayOfMonth === 'L')) {
 		return undefined;
@@ -129,7 +130,7 @@ function describeDays(dayOfMonth: string, month: string, dayOfWeek: string): str
 	if (months === '*') {
 		return `on ${day} of the month`;
 	}
-	return isNumber(months) && dayOfMonth !== 'L' ? `on ${monthNames[Number(months) - 1]} ${Number(dayOfMonth)}` : undefined;
+	return isNumber(months) && dayOfMonth !== 'L' ? `on ${monthShortNames[Number(months) - 1]} ${Number(dayOfMonth)}` : undefined;
 }
 
 /** A sentence for the common cron shapes, or undefined. */

@@ -10,7 +10,8 @@
  * - a job with a `*`, range or step in any of those fields follows elapsed time: it fires in both
  *   copies of a repeated hour, and its times inside a gap are simply skipped.
  */
-import { compileCron, type CronSpec } from './cronSpec';
+import { compileCron } from './compileCron';
+import type { CronSpec } from './cronSpec';
 import { countWallMatches, nextWallMatch, searchHorizonMs } from './cronWall';
 import type { Schedule } from '../model';
 import { localZone, type Zone, zoneFor } from './timeZones';
@@ -21,7 +22,11 @@ const dayMs = 86_400_000;
 const maxCachedExpressions = 20_000;
 const compiled = new Map<string, CronSpec | string>();
 
-/** Compiles once per distinct expression: the engine asks for next times of up to 10,000 jobs. */
+/**
+ * Compiles once per distinct expression, the verdict of `firesAtAll` included: the file reader
+ * checks up to 10,000 jobs that often share a few expressions, and the engine asks for their next
+ * times again and again.
+ */
 function compiledCron(expression: string): CronSpec | string {
 	let spec = compiled.get(expression);
 	if (spec === undefined) {
@@ -29,9 +34,22 @@ function compiledCron(expression: string): CronSpec | string {
 			compiled.clear();
 		}
 		spec = compileCron(expression);
+		if (typeof spec === 'object' && !firesAtAll(spec, Date.now())) {
+			spec = `cron expression "${expression.trim()}" never fires (no matching date in the next 100 years)`;
+		}
 		compiled.set(expression, spec);
 	}
 	return spec;
+}
+
+/**
+ * True when a compiled expression matches some wall time within the search horizon from `now`.
+ * A valid expression can still name no real date (`0 0 31 2 *`, `0 0 30 2 *`); such a job would
+ * sit in the tree forever without running, so it is reported like a syntax error. This is the
+ * one place that decides it.
+ */
+function firesAtAll(spec: CronSpec, now: number): boolean {
+	return nextWallMatch(spec, now, now + searchHorizonMs) >= 0;
 }
 
 /**
