@@ -1,6 +1,6 @@
 import type { ActiveRun, JobSnapshot, JobState, RunRecord, RunStatus } from '../core/model';
 import { formatDuration } from '../core/base/duration';
-import { describeSchedule } from '../core/cron/fireTimes';
+import { describeSchedule } from '../core/cron/describeSchedule';
 
 /**
  * What the tree and the status bar show, as pure functions of engine snapshots and the time, so

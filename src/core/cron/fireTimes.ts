@@ -16,8 +16,6 @@ import { countWallMatches, nextWallMatch, searchHorizonMs } from './cronWall';
 import type { Schedule } from '../model';
 import { localZone, type Zone, zoneFor } from './timeZones';
 
-export { describeSchedule } from './describeSchedule';
-
 const dayMs = 86_400_000;
 const maxCachedExpressions = 20_000;
 const compiled = new Map<string, CronSpec | string>();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CronExpressionParser } from 'cron-parser';
 import type { Schedule } from '../../../../src/core/model';
-import { describeSchedule, fireTimes, lastFireTimeBetween, nextFireTime, validateCron } from '../../../../src/core/cron/fireTimes';
+import { describeSchedule } from '../../../../src/core/cron/describeSchedule';
+import { fireTimes, lastFireTimeBetween, nextFireTime, validateCron } from '../../../../src/core/cron/fireTimes';
 
 const cron = (expression: string, timezone?: string): Schedule => ({ kind: 'cron', expression, timezone });
 const at = (iso: string) => Date.parse(iso);
