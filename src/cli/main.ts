@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, filterSink, formatContext, type LogLevel, type LogSink } from '../core/base/logger';
@@ -7,8 +6,9 @@ import { Engine } from '../core/engine/engine';
 import { historyFileName } from '../core/records/runStore';
 import { HistoryStore } from '../core/records/history';
 import { workspaceStateDir } from '../core/base/stateDir';
-import { formatDiagnostic } from '../core/definitions/diagnostic';
+import { type Diagnostic, formatDiagnostic } from '../core/definitions/diagnostic';
 import { type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
+import { JobsSource } from '../core/definitions/jobsSource';
 import type { RunRecord } from '../core/model';
 import { killAllGroups } from '../core/process/runner';
 import { RunnerService } from '../core/engine/runnerService';
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
 		case 'run':
 			return run(file, parsed(), args, values.json, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
 		case 'start':
-			return start(file, parsed(), level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
+			return start(file, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
 		case 'history':
 			return history(file, args[0], values.json, positiveInt(values.limit, '--limit'));
 		default:
@@ -171,27 +171,31 @@ async function run(file: string, result: ParseResult, ids: string[], json: boole
 	}
 }
 
-async function start(file: string, result: ParseResult, level: LogLevel, concurrency: number | undefined): Promise<number> {
-	printDiagnostics(result, process.stderr);
+async function start(file: string, level: LogLevel, concurrency: number | undefined): Promise<number> {
 	const engine = createEngine(file, level, concurrency, process.stdout);
-	engine.load(result.config);
-	const service = new RunnerService(engine, path.dirname(file), `workspace-jobs CLI start (pid ${process.pid})`, engine.logger);
-	const watcher = watchFile(file, () => {
-		const reloaded = readJobsFile(file);
-		printDiagnostics(reloaded, process.stderr);
-		if (reloaded.diagnostics.some((d) => d.path === '' && d.severity === 'error')) {
-			process.stderr.write('workspace-jobs: the file cannot be read; keeping the last good definitions\n');
-			return;
+	// The definitions source of every VS Code folder too; its class comment says when the last good definitions stay.
+	const source = new JobsSource(file, { logger: engine.logger });
+	source.onDidChange((state) => {
+		printDiagnostics(state, process.stderr);
+		if (!state.exists) {
+			process.stderr.write(`workspace-jobs: no jobs file at ${file}; waiting for one\n`);
+		} else if (state.keptLastGood) {
+			process.stderr.write('workspace-jobs: the file has errors; keeping the last good definitions\n');
 		}
-		engine.load(reloaded.config);
+		if (!state.keptLastGood) {
+			engine.load(state.config);
+		}
 	});
+	source.watch();
+	source.reload();
+	const service = new RunnerService(engine, path.dirname(file), `workspace-jobs CLI start (pid ${process.pid})`, engine.logger);
 	// Lease retries and watchers do not keep the process alive; a passive `start` must stay.
 	const keepAlive = setInterval(() => undefined, 1 << 30);
 	// The handlers go in before the lease is taken: a signal while the schedule starts still stops it cleanly.
 	const stopped = new Promise<void>((resolve) => {
 		const stop = onSignals(async () => {
 			clearInterval(keepAlive);
-			watcher.close();
+			source.dispose();
 			await service.stop();
 			service.dispose();
 			stop.dispose();
@@ -247,7 +251,7 @@ function summarize(records: RunRecord[]): void {
 	}
 }
 
-function printDiagnostics(result: ParseResult, out: NodeJS.WritableStream): void {
+function printDiagnostics(result: { diagnostics: readonly Diagnostic[] }, out: NodeJS.WritableStream): void {
 	for (const d of result.diagnostics) {
 		out.write(`${formatDiagnostic(d)}\n`);
 	}
@@ -286,28 +290,6 @@ function onSignals(handler: () => Promise<void>): { signaled: boolean; dispose()
 		process.off('SIGTERM', listener);
 	}
 	return state;
-}
-
-/** Watches the jobs file (and its folder, since editors replace files on save), debounced. */
-function watchFile(file: string, onChange: () => void): { close(): void } {
-	let timer: NodeJS.Timeout | undefined;
-	let watcher: fs.FSWatcher | undefined;
-	try {
-		watcher = fs.watch(path.dirname(file), (_event, name) => {
-			if (name === path.basename(file)) {
-				clearTimeout(timer);
-				timer = setTimeout(onChange, 200);
-			}
-		});
-	} catch {
-		// No watching on this file system; the definitions stay as loaded.
-	}
-	return {
-		close() {
-			clearTimeout(timer);
-			watcher?.close();
-		},
-	};
 }
 
 main(process.argv.slice(2)).then(

@@ -75,8 +75,5 @@ export const outputChannelName = 'Workspace Jobs';
 /** Engine events are batched for this long before the tree, status bar and lenses redraw. */
 export const refreshDebounceMs = 100;
 
-/** A save of `.jobs.json` is read again after this quiet period (editors write in bursts). */
-export const reloadDebounceMs = 200;
-
 /** Finished runs listed under a job in the tree. */
 export const recentRunCount = 5;

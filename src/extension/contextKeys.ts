@@ -22,11 +22,16 @@ export class JobContextKeys implements vscode.Disposable {
 	update(): void {
 		const all = this.registry.all();
 		const withJobs = this.registry.withJobs();
-		const jobs = withJobs.flatMap((s) => s.engine.getJobs());
 		this.set(ContextKeys.hasJobsFile, all.some((s) => s.hasFile));
 		this.set(ContextKeys.allFoldersHaveJobsFile, all.length > 0 && all.every((s) => s.hasFile));
-		this.set(ContextKeys.hasJobs, jobs.length > 0);
-		this.set(ContextKeys.anyActive, jobs.some((j) => j.active.length > 0));
+		this.set(ContextKeys.hasJobs, withJobs.some((s) => s.engine.jobCount > 0));
+		this.set(
+			ContextKeys.anyActive,
+			withJobs.some((s) => {
+				const counts = s.engine.runCounts();
+				return counts.running + counts.waiting > 0;
+			}),
+		);
 		this.set(ContextKeys.paused, this.registry.paused);
 		this.set(ContextKeys.needsApproval, withJobs.some((s) => this.registry.refusal(s) === 'unapproved'));
 	}

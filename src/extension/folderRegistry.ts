@@ -77,7 +77,7 @@ export class FolderRegistry implements vscode.Disposable {
 
 	/** Folders that have a `.jobs.json` or registered jobs. */
 	withJobs(): FolderService[] {
-		return this.all().filter((s) => s.hasFile || s.engine.getJobs().length > 0);
+		return this.all().filter((s) => s.hasFile || s.engine.jobCount > 0);
 	}
 
 	get(folder: vscode.WorkspaceFolder | vscode.Uri | string): FolderService | undefined {

@@ -1,39 +1,33 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/base/logger';
 import { Engine } from '../core/engine/engine';
 import type { EngineOptions } from '../core/engine/engineOptions';
 import type { Diagnostic } from '../core/definitions/diagnostic';
-import { type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
-import type { JobDefinition, JobsConfig } from '../core/model';
+import { JobsSource, type JobsSourceState } from '../core/definitions/jobsSource';
+import type { JobDefinition } from '../core/model';
 import { type RunnerRole, RunnerService } from '../core/engine/runnerService';
-import { jobsFileName, reloadDebounceMs } from './constants';
+import { jobsFileName } from './constants';
 import { readFolderSettings } from './settings';
 
 /** What the last read of `.jobs.json` did. */
 export type LoadOutcome = 'missing' | 'loaded' | 'keptLastGood';
 
 /**
- * One workspace folder: its engine, its `.jobs.json` (watched, reloaded on every save, errors
- * into the Problems panel) and its runner lease. It decides nothing about scheduling: the engine
- * does, and the TrustGate decides whether the scheduler may start.
+ * One workspace folder: its engine, its `.jobs.json` (read, watched and kept by the core's
+ * `JobsSource`, errors into the Problems panel) and its runner lease. It decides nothing about
+ * scheduling: the engine does, and the TrustGate decides whether the scheduler may start. What it
+ * reports (jobs, role, holder) it reads from the source, the engine and the runner service.
  */
 export class FolderService implements vscode.Disposable {
 	readonly engine: Engine;
 	readonly file: string;
-	private readonly options: EngineOptions;
+	private readonly source: JobsSource;
 	private readonly disposables: vscode.Disposable[] = [];
 	private readonly _onDidChangeState = new vscode.EventEmitter<void>();
 	/** The file was read, the scheduler started or stopped, or the runner role changed. */
 	readonly onDidChangeState = this._onDidChangeState.event;
-	private lastGood: JobsConfig | undefined;
-	private reloadTimer: NodeJS.Timeout | undefined;
 	private runner: RunnerService | undefined;
-	private _outcome: LoadOutcome = 'missing';
-	private _diagnostics: readonly Diagnostic[] = [];
-	private _role: RunnerRole = 'stopped';
-	private _holder: string | undefined;
 
 	constructor(
 		readonly folder: vscode.WorkspaceFolder,
@@ -42,27 +36,26 @@ export class FolderService implements vscode.Disposable {
 	) {
 		this.file = path.join(folder.uri.fsPath, jobsFileName);
 		const settings = readFolderSettings(folder);
-		this.options = {
+		const options: EngineOptions = {
 			workspaceFolder: folder.uri.fsPath,
 			concurrency: settings.concurrency,
 			outputLogLimit: settings.outputLogLimit,
 			logger,
 		};
-		this.engine = new Engine(this.options);
-		const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, jobsFileName));
+		this.engine = new Engine(options);
+		this.source = new JobsSource(this.file, { logger });
 		this.disposables.push(
-			watcher,
-			watcher.onDidCreate(() => this.reloadSoon()),
-			watcher.onDidChange(() => this.reloadSoon()),
-			watcher.onDidDelete(() => this.reloadSoon()),
-			// The watcher can lag behind a save (or miss it on some file systems); a save is certain.
+			this.source,
+			this.source.onDidChange((state) => this.apply(state)),
+			// The folder watch can miss a save on some file systems; a save is certain.
 			vscode.workspace.onDidSaveTextDocument((doc) => {
 				if (doc.uri.scheme === 'file' && doc.uri.fsPath === this.file) {
-					this.reloadSoon();
+					this.source.reloadSoon();
 				}
 			}),
 			this._onDidChangeState,
 		);
+		this.source.watch();
 	}
 
 	get name(): string {
@@ -70,61 +63,39 @@ export class FolderService implements vscode.Disposable {
 	}
 
 	get hasFile(): boolean {
-		return this._outcome !== 'missing';
+		return this.source.state.exists;
 	}
 
 	get outcome(): LoadOutcome {
-		return this._outcome;
+		const state = this.source.state;
+		return !state.exists ? 'missing' : state.keptLastGood ? 'keptLastGood' : 'loaded';
 	}
 
 	/** The problems of the last read (also in the Problems panel). */
 	get problems(): readonly Diagnostic[] {
-		return this._diagnostics;
+		return this.source.state.diagnostics;
 	}
 
 	/** Definitions read from the file and loaded into the engine (what the user approves). */
 	get fileJobs(): readonly JobDefinition[] {
-		return this.lastGood?.jobs ?? [];
+		return this.source.state.config.jobs;
 	}
 
 	/** `runner`: this window runs the schedule; `passive`: another process does (see `holder`). */
 	get role(): RunnerRole {
-		return this._role;
+		return this.runner?.role ?? 'stopped';
 	}
 
 	/** Who runs the schedule when this window is passive. */
 	get holder(): string | undefined {
-		return this._holder;
+		const holder = this.runner?.holder;
+		return holder ? `${holder.holder}, pid ${holder.pid}` : undefined;
 	}
 
-	/**
-	 * Reads `.jobs.json` now. A file with errors after a good one keeps the good definitions
-	 * running and only shows the errors; the first read loads every valid job even if others
-	 * have errors, so one typo never hides the rest.
-	 */
+	/** Reads `.jobs.json` now; `JobsSource` says which definitions run when it has errors. */
 	reload(): LoadOutcome {
-		clearTimeout(this.reloadTimer);
-		this.reloadTimer = undefined;
-		const exists = fileExists(this.file);
-		const result: ParseResult = exists ? readJobsFile(this.file) : { config: { jobs: [] }, diagnostics: [] };
-		this._diagnostics = result.diagnostics;
-		this.diagnostics.set(vscode.Uri.file(this.file), result.diagnostics.map(toVsDiagnostic));
-		const hasErrors = result.diagnostics.some((d) => d.severity === 'error');
-		if (!exists) {
-			this._outcome = 'missing';
-			this.load({ jobs: [] });
-		} else if (hasErrors && this.lastGood) {
-			this._outcome = 'keptLastGood';
-			this.logger.warn(`${jobsFileName} has ${countErrors(result)}; the last good definitions stay loaded`);
-		} else {
-			this._outcome = 'loaded';
-			if (hasErrors) {
-				this.logger.warn(`${jobsFileName} has ${countErrors(result)}; jobs with errors are left out`);
-			}
-			this.load(result.config);
-		}
-		this._onDidChangeState.fire();
-		return this._outcome;
+		this.source.reload();
+		return this.outcome;
 	}
 
 	/** Applies changed settings (concurrency, output limit) and reloads so the queue picks them up. */
@@ -138,15 +109,16 @@ export class FolderService implements vscode.Disposable {
 		if (allowed && !this.runner) {
 			const runner = new RunnerService(this.engine, this.folder.uri.fsPath, `VS Code window (pid ${process.pid})`, this.logger);
 			this.runner = runner;
-			runner.onDidChangeRole((role) => this.setRole(role, runner));
-			const role = await runner.start();
-			this.setRole(role, runner);
+			runner.onDidChangeRole(() => this.roleChanged(runner));
+			await runner.start();
+			this.roleChanged(runner);
 		} else if (!allowed && this.runner) {
-			this.runner.dispose();
+			const runner = this.runner;
 			this.runner = undefined;
+			runner.dispose();
 			this.engine.setScheduleGuard(undefined);
 			this.engine.stopScheduling();
-			this.setRole('stopped', undefined);
+			this._onDidChangeState.fire();
 		}
 	}
 
@@ -158,31 +130,30 @@ export class FolderService implements vscode.Disposable {
 	}
 
 	dispose(): void {
-		clearTimeout(this.reloadTimer);
 		this.runner?.dispose();
 		this.engine.dispose();
 		this.diagnostics.delete(vscode.Uri.file(this.file));
 		vscode.Disposable.from(...this.disposables).dispose();
 	}
 
-	private load(config: JobsConfig): void {
-		this.lastGood = config;
-		this.engine.load(config);
-	}
-
-	private reloadSoon(): void {
-		clearTimeout(this.reloadTimer);
-		this.reloadTimer = setTimeout(() => this.reload(), reloadDebounceMs);
-	}
-
-	private setRole(role: RunnerRole, runner: RunnerService | undefined): void {
-		if (runner !== this.runner) {
-			return;
+	private apply(state: JobsSourceState): void {
+		this.diagnostics.set(vscode.Uri.file(this.file), state.diagnostics.map(toVsDiagnostic));
+		if (state.keptLastGood) {
+			this.logger.warn(`${jobsFileName} has ${countErrors(state.diagnostics)}; the last good definitions stay loaded`);
+		} else {
+			if (state.broken) {
+				this.logger.warn(`${jobsFileName} has ${countErrors(state.diagnostics)}; jobs with errors are left out`);
+			}
+			this.engine.load(state.config);
 		}
-		const holder = runner?.holder;
-		this._role = role;
-		this._holder = holder ? `${holder.holder}, pid ${holder.pid}` : undefined;
 		this._onDidChangeState.fire();
+	}
+
+	/** A role change of the current runner (one replaced in the meantime says nothing). */
+	private roleChanged(runner: RunnerService): void {
+		if (runner === this.runner) {
+			this._onDidChangeState.fire();
+		}
 	}
 }
 
@@ -196,15 +167,7 @@ export function toVsDiagnostic(d: Diagnostic): vscode.Diagnostic {
 	return diagnostic;
 }
 
-function countErrors(result: ParseResult): string {
-	const n = result.diagnostics.filter((d) => d.severity === 'error').length;
+function countErrors(diagnostics: readonly Diagnostic[]): string {
+	const n = diagnostics.filter((d) => d.severity === 'error').length;
 	return `${n} error${n === 1 ? '' : 's'}`;
-}
-
-function fileExists(file: string): boolean {
-	try {
-		return fs.statSync(file).isFile();
-	} catch {
-		return false;
-	}
 }

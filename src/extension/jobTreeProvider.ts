@@ -216,7 +216,7 @@ export class JobTreeProvider implements vscode.TreeDataProvider<JobTreeNode>, vs
 export function folderInput(registry: FolderRegistry, service: FolderService): FolderInput {
 	return {
 		name: service.name,
-		jobCount: service.engine.getJobs().length,
+		jobCount: service.engine.jobCount,
 		paused: service.engine.paused,
 		refusal: registry.refusal(service),
 		role: service.role,

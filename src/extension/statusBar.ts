@@ -72,15 +72,9 @@ export class JobStatusBar implements vscode.Disposable {
 		let nextDue: StatusInput['nextDue'];
 		let needsApproval = false;
 		for (const service of this.registry.withJobs()) {
-			for (const job of service.engine.getJobs()) {
-				for (const run of job.active) {
-					if (run.state === 'running') {
-						running++;
-					} else {
-						queued++;
-					}
-				}
-			}
+			const counts = service.engine.runCounts();
+			running += counts.running;
+			queued += counts.waiting;
 			const due = service.engine.nextDue();
 			if (due && (!nextDue || due.at < nextDue.at)) {
 				nextDue = { name: service.engine.getDefinition(due.jobId)?.name ?? due.jobId, at: due.at };

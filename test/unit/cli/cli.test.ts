@@ -184,6 +184,19 @@ test('start reloads the file on change', async () => {
 	await exited;
 });
 
+test('start keeps the last good definitions when a save has errors, as VS Code does', async () => {
+	const { file } = workspace(jobs([{ id: 'one', command: 'true' }]));
+	const child = startCli(file);
+	assert.ok(await waitFor(() => child.output().includes('Loaded 1 job'), 10_000), child.output());
+	fs.writeFileSync(file, jobs([{ id: 'one', command: 'true' }, { id: 'two' }]));
+	assert.ok(await waitFor(() => child.output().includes('keeping the last good definitions'), 10_000), child.output());
+	assert.match(child.output(), /jobs\[1\]: missing required field "command"/);
+	assert.equal(child.output().match(/Loaded \d+ job/g)?.length, 1, child.output());
+	const exited = new Promise((resolve) => child.on('exit', resolve));
+	child.kill('SIGINT');
+	await exited;
+});
+
 test('a second start on the same folder stays passive until the first goes away', async () => {
 	const { file } = workspace(jobs([{ id: 'x', command: 'true', schedule: { every: '1h' } }]));
 	const first = startCli(file);
