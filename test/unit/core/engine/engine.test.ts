@@ -3,18 +3,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { ManualClock } from '../../../../src/core/base/clock';
 import { createLogger, MemoryLogSink } from '../../../../src/core/base/logger';
 import { Engine } from '../../../../src/core/engine/engine';
 import type { JobDefinition, RunRecord } from '../../../../src/core/model';
+import { clockSleep, drive, settle } from '../../../support/manualTime';
 
 function tmpDir(): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), 'wj-engine-'));
 }
 
+/**
+ * Every engine here runs on this manual clock (retry delays, timeouts, every instant on a record);
+ * function jobs that take time wait on it through `sleep`, and `drive` moves it until a run ends.
+ */
+let clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
+const sleep = (ms: number, signal?: AbortSignal) => clockSleep(clock, ms, signal);
+const run = (engine: Engine, ids: string[]) => drive(clock, engine.run(ids));
+
 function setup(jobs: JobDefinition[], concurrency = 4) {
 	const dir = tmpDir();
 	const sink = new MemoryLogSink();
-	const engine = new Engine({ workspaceFolder: dir, stateDir: path.join(dir, 'state'), logger: createLogger(sink), killGraceMs: 200 });
+	clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
+	const engine = new Engine({ workspaceFolder: dir, stateDir: path.join(dir, 'state'), logger: createLogger(sink), killGraceMs: 200, clock });
 	engine.load({ concurrency, jobs });
 	const finished: RunRecord[] = [];
 	engine.onDidFinishRun((r) => finished.push(r));
@@ -26,14 +37,6 @@ const ok = async () => undefined;
 const boom = async () => {
 	throw new Error('boom');
 };
-const sleep = (ms: number, signal?: AbortSignal) =>
-	new Promise<void>((resolve, reject) => {
-		const t = setTimeout(resolve, ms);
-		signal?.addEventListener('abort', () => {
-			clearTimeout(t);
-			reject(signal.reason);
-		});
-	});
 
 test('runs a job and records one completed attempt', async () => {
 	const { engine, finished } = setup([fn('a', ok)]);
@@ -67,7 +70,7 @@ test('retries N times after the first failure, N+1 attempts in all', async () =>
 			{ retry: { retries: 2, backoff: 'fixed', delayMs: 5 } },
 		),
 	]);
-	const [last] = await engine.run(['a']);
+	const [last] = await run(engine, ['a']);
 	assert.equal(calls, 3);
 	assert.deepEqual(
 		finished.map((r) => [r.attempt, r.status, r.willRetry ?? false]),
@@ -97,7 +100,7 @@ test('stops retrying once an attempt succeeds', async () => {
 			{ retry: { retries: 5, backoff: 'exponential', delayMs: 1 } },
 		),
 	]);
-	const [last] = await engine.run(['a']);
+	const [last] = await run(engine, ['a']);
 	assert.equal(last.status, 'completed');
 	assert.equal(last.attempt, 2);
 	engine.dispose();
@@ -152,7 +155,7 @@ test('the concurrency limit holds and higher priority runs first', async () => {
 			{ priority },
 		);
 	const { engine } = setup([job('blocker'), job('low1'), job('low2'), job('high', 10)], 1);
-	await engine.run(['blocker', 'low1', 'low2', 'high']);
+	await run(engine, ['blocker', 'low1', 'low2', 'high']);
 	assert.equal(peak, 1);
 	assert.equal(order[0], 'blocker');
 	assert.equal(order[1], 'high');
@@ -167,7 +170,7 @@ test('cancel stops a running job, and a queued one never starts', async () => {
 	};
 	const { engine } = setup([fn('a', slow), fn('b', slow)], 1);
 	const runs = engine.run(['a', 'b']);
-	await sleep(20);
+	await settle();
 	assert.equal(engine.getJob('a')?.state, 'running');
 	assert.equal(engine.getJob('b')?.state, 'queued');
 	assert.equal(engine.cancel({ jobId: 'b' }), 1);
@@ -183,7 +186,8 @@ test('cancel stops a running job, and a queued one never starts', async () => {
 
 test('a timeout fails the run with reason timeout', async () => {
 	const { engine } = setup([fn('a', ({ signal }) => sleep(10_000, signal), { timeoutMs: 30 })]);
-	const [r] = await engine.run(['a']);
+	const [r] = await run(engine, ['a']);
+	assert.equal(r.durationMs, 30, 'the clock says how long it ran');
 	assert.equal(r.status, 'failed');
 	assert.equal(r.reason, 'timeout');
 	engine.dispose();
@@ -192,11 +196,11 @@ test('a timeout fails the run with reason timeout', async () => {
 test('overlap skip records a skipped run while the previous one goes on', async () => {
 	const { engine } = setup([fn('a', ({ signal }) => sleep(100, signal))]);
 	const first = engine.run(['a']);
-	await sleep(10);
+	await settle();
 	const [second] = await engine.run(['a']);
 	assert.equal(second.status, 'skipped');
 	assert.equal(second.reason, 'overlap');
-	assert.equal((await first)[0].status, 'completed');
+	assert.equal((await drive(clock, first))[0].status, 'completed');
 	engine.dispose();
 });
 
@@ -206,14 +210,14 @@ test('overlap queue runs the next trigger after the previous one', async () => {
 		fn(
 			'a',
 			async () => {
-				const s = Date.now();
+				const s = clock.now();
 				await sleep(30);
-				spans.push([s, Date.now()]);
+				spans.push([s, clock.now()]);
 			},
 			{ overlap: 'queue' },
 		),
 	]);
-	await Promise.all([engine.run(['a']), engine.run(['a'])]);
+	await drive(clock, Promise.all([engine.run(['a']), engine.run(['a'])]));
 	assert.equal(spans.length, 2);
 	assert.ok(spans[1][0] >= spans[0][1], 'runs do not overlap');
 	engine.dispose();
@@ -222,7 +226,7 @@ test('overlap queue runs the next trigger after the previous one', async () => {
 test('overlap replace cancels the running one with reason replaced', async () => {
 	const { engine } = setup([fn('a', ({ signal }) => sleep(10_000, signal), { overlap: 'replace' })]);
 	const first = engine.run(['a']);
-	await sleep(10);
+	await settle();
 	const second = engine.run(['a']);
 	const [r1] = await first;
 	assert.equal(r1.status, 'canceled');
@@ -247,7 +251,7 @@ test('overlap allow runs triggers side by side', async () => {
 			{ overlap: 'allow' },
 		),
 	]);
-	await Promise.all([engine.run(['a']), engine.run(['a'])]);
+	await drive(clock, Promise.all([engine.run(['a']), engine.run(['a'])]));
 	assert.equal(peak, 2);
 	engine.dispose();
 });
@@ -297,9 +301,9 @@ test('reload keeps a running run under its old definition', async () => {
 		}),
 	]);
 	const running = engine.run(['a']);
-	await sleep(5);
+	await settle();
 	engine.load({ jobs: [fn('a', async () => void (version = 'new'))] });
-	const [r] = await running;
+	const [r] = await drive(clock, running);
 	assert.equal(r.status, 'completed');
 	assert.equal(version, 'old-finished');
 	await engine.run(['a']);
@@ -309,10 +313,10 @@ test('reload keeps a running run under its old definition', async () => {
 
 test('stop cancels running work with reason stopped', async () => {
 	const { engine } = setup([fn('a', ({ signal }) => sleep(10_000, signal))]);
-	const run = engine.run(['a']);
-	await sleep(10);
+	const running = engine.run(['a']);
+	await settle();
 	await engine.stop();
-	const [r] = await run;
+	const [r] = await running;
 	assert.equal(r.status, 'canceled');
 	assert.equal(r.reason, 'stopped');
 	engine.dispose();
@@ -360,12 +364,12 @@ test('a timeout ends a function that ignores its signal, frees its slot, and a r
 	let calls = 0;
 	const stubborn = () => {
 		calls++;
-		return new Promise<void>((resolve) => setTimeout(resolve, 2000));
+		return sleep(2000);
 	};
 	const { engine, finished } = setup([fn('a', stubborn, { timeoutMs: 30, retry: { retries: 1, backoff: 'fixed', delayMs: 1 } }), fn('b', ok)], 1);
-	const started = Date.now();
-	const [a] = await engine.run(['a']);
-	assert.ok(Date.now() - started < 1000, 'did not wait for the function');
+	const started = clock.now();
+	const [a] = await run(engine, ['a']);
+	assert.ok(clock.now() - started < 1000, 'did not wait for the function');
 	assert.deepEqual(
 		finished.map((r) => [r.attempt, r.status, r.reason, r.willRetry]),
 		[
@@ -377,5 +381,30 @@ test('a timeout ends a function that ignores its signal, frees its slot, and a r
 	assert.equal(calls, 2);
 	const [b] = await engine.run(['b']);
 	assert.equal(b.status, 'completed');
+	engine.dispose();
+});
+
+test('every instant on a record comes from the injected clock: commands, functions, skips, dependency failures', async () => {
+	const { engine, finished } = setup([
+		{ id: 'cmd', command: 'exit 0' },
+		{ id: 'bad', command: 'exit 3' },
+		{ id: 'after', command: 'exit 0', dependsOn: ['bad'] },
+		fn('f', ({ signal }) => sleep(250, signal)),
+	]);
+	const t0 = clock.now();
+	const [cmd] = await engine.run(['cmd']);
+	const f = engine.run(['f']);
+	await settle();
+	const [skipped] = await engine.run(['f']);
+	const [fRecord] = await drive(clock, f);
+	const [bad, after] = await engine.run(['after']);
+	const iso = (t: number) => new Date(t).toISOString();
+	assert.deepEqual([cmd.startedAt, cmd.endedAt, cmd.durationMs], [iso(t0), iso(t0), 0], 'no time passes for a command on a manual clock');
+	assert.equal(skipped.status, 'skipped');
+	assert.deepEqual([skipped.startedAt, skipped.endedAt], [iso(t0), iso(t0)]);
+	assert.deepEqual([fRecord.startedAt, fRecord.endedAt, fRecord.durationMs], [iso(t0), iso(t0 + 250), 250]);
+	assert.deepEqual([bad.status, after.status, after.reason], ['failed', 'skipped', 'dependency-failed']);
+	assert.equal(after.endedAt, iso(t0 + 250));
+	assert.ok(finished.every((r) => Date.parse(r.startedAt) >= t0 && Date.parse(r.endedAt) <= clock.now()));
 	engine.dispose();
 });
