@@ -1,17 +1,20 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Disposable } from '../base/disposable';
 import { Emitter, type Event } from '../base/events';
-import { defaultStateRoot } from '../base/stateDir';
+import type { LeaseEndpoint } from './leaseEndpoint';
+import { NamedPipeEndpoint } from './leaseNamedPipe';
+import { SocketFileEndpoint } from './leaseSocketFile';
 
 /**
  * One runner per workspace folder across processes (two VS Code windows, the CLI's `start` beside
- * VS Code). The lease is a listening local socket, not a lock file: the kernel frees it the moment
- * the holder dies, and a holder whose event loop is blocked (a laptop sleep, a long GC) keeps it.
+ * VS Code). The lease is a listening local socket, not a lock file: the kernel stops it listening
+ * the moment the holder dies (a socket file left behind refuses connections, so the next taker
+ * knows it is stale), and a holder whose event loop is blocked (a laptop sleep, a long GC) keeps it.
  * proper-lockfile's stale timeout did neither (RELIABILITY.md "Files").
+ *
+ * Only a holder of the same user counts: on POSIX the socket is a file in a folder private to
+ * the user (leaseSocketFile.ts). The abstract socket Linux used before had no owner, and a process
+ * of another user that bound its name first made every real runner passive.
  */
 
 /** What the current holder answers on its socket. */
@@ -27,12 +30,17 @@ export interface LeaseInfo {
 export interface RunnerLeaseOptions {
 	/** Milliseconds between attempts of `acquireInBackground`. @default 1000 */
 	retryMs?: number;
+	/** Folder of the socket files (POSIX); each process of one user must use the same. @default `<state root>/leases` */
+	folder?: string;
+	/**
+	 * Told when a folder or socket that another user could control is refused (the lease then
+	 * uses another folder rather than deferring to it). @default ignored
+	 */
+	warn?: (message: string) => void;
 }
 
 const queryTimeoutMs = 1000;
 const maxInfoBytes = 4096;
-/** Unix socket paths longer than this fail on macOS (104 bytes with the terminator). */
-const maxSocketPath = 100;
 
 /** The lease on one key (a workspace folder's canonical path or state folder). */
 export class RunnerLease extends Disposable {
@@ -43,12 +51,10 @@ export class RunnerLease extends Disposable {
 	/** Fires when a held lease is lost without `dispose` (server error, socket file replaced). */
 	readonly onDidLose: Event<void> = this._onDidLose.event;
 
-	private readonly address: string;
+	private readonly endpoint: LeaseEndpoint;
 	private readonly retryMs: number;
 	private server: net.Server | undefined;
 	private info: LeaseInfo | undefined;
-	/** Inode of the socket file we listen on (socket-file platforms), to notice replacement. */
-	private socketIno: number | undefined;
 	private pending: Promise<boolean> | undefined;
 	private background = false;
 	private retryTimer: NodeJS.Timeout | undefined;
@@ -59,8 +65,13 @@ export class RunnerLease extends Disposable {
 		options: RunnerLeaseOptions = {},
 	) {
 		super();
-		this.address = leaseAddress(key);
+		this.endpoint = createLeaseEndpoint(key, options);
 		this.retryMs = Math.max(10, options.retryMs ?? 1000);
+	}
+
+	/** The socket file (or Windows pipe) of this lease, for messages. */
+	get address(): string {
+		return this.endpoint.address;
 	}
 
 	get held(): boolean {
@@ -98,14 +109,14 @@ export class RunnerLease extends Disposable {
 
 	/**
 	 * Re-checks that this instance still holds the lease, before spawning after a long event-loop
-	 * block. A listening abstract socket or named pipe cannot be taken from a live process, so this
-	 * is a field check there; a socket file can be unlinked and replaced, so its inode is compared.
+	 * block. A named pipe cannot be taken from a live process; a socket file can be unlinked and
+	 * replaced, so its inode is compared.
 	 */
 	async verify(): Promise<boolean> {
 		if (!this.server?.listening) {
 			return false;
 		}
-		if (this.socketIno !== undefined && socketFileIno(this.address) !== this.socketIno) {
+		if (!this.endpoint.stillOurs()) {
 			this.lose();
 			return false;
 		}
@@ -121,7 +132,8 @@ export class RunnerLease extends Disposable {
 			clearTimeout(this.retryTimer);
 			this.retryTimer = undefined;
 		}
-		this.closeServer();
+		this.closeServer(true);
+		this.endpoint.dispose();
 	}
 
 	private async backgroundStep(): Promise<void> {
@@ -137,48 +149,21 @@ export class RunnerLease extends Disposable {
 	}
 
 	private async acquire(): Promise<boolean> {
-		let result = await this.listen();
-		if (result === 'EADDRINUSE' && this.isSocketFile() && (await this.isStaleSocketFile())) {
-			fs.rmSync(this.address, { force: true });
-			result = await this.listen();
-		}
-		if (!(result instanceof net.Server)) {
+		const server = await this.endpoint.claim(() => net.createServer((socket) => this.answer(socket)));
+		if (!server) {
 			return false;
 		}
 		if (this.isDisposed) {
-			result.close();
+			this.endpoint.release();
+			server.close();
 			return false;
 		}
-		this.server = result;
+		server.unref();
+		this.server = server;
 		this.info = { pid: process.pid, since: new Date().toISOString(), holder: this.holder };
-		this.socketIno = this.isSocketFile() ? socketFileIno(this.address) : undefined;
-		result.on('error', () => this.lose());
+		server.on('error', () => this.lose());
 		this._onDidAcquire.fire();
 		return true;
-	}
-
-	/** Listens on the lease address; resolves with the server or the error code. */
-	private listen(): Promise<net.Server | string> {
-		if (this.isSocketFile()) {
-			try {
-				fs.mkdirSync(path.dirname(this.address), { recursive: true });
-			} catch {
-				// listen reports the real problem.
-			}
-		}
-		return new Promise((resolve) => {
-			const server = net.createServer((socket) => this.answer(socket));
-			const onError = (err: NodeJS.ErrnoException) => {
-				server.close();
-				resolve(err.code ?? String(err));
-			};
-			server.once('error', onError);
-			server.listen(this.address, () => {
-				server.off('error', onError);
-				server.unref();
-				resolve(server);
-			});
-		});
 	}
 
 	private answer(socket: net.Socket): void {
@@ -194,8 +179,12 @@ export class RunnerLease extends Disposable {
 
 	/** Connects to the lease address and reads the holder's one JSON line. */
 	private ask(): Promise<LeaseInfo | undefined> {
+		const address = this.endpoint.holderAddress();
+		if (address === undefined) {
+			return Promise.resolve(undefined);
+		}
 		return new Promise((resolve) => {
-			const socket = net.connect(this.address);
+			const socket = net.connect(address);
 			let data = '';
 			let settled = false;
 			const finish = (value: LeaseInfo | undefined) => {
@@ -221,25 +210,11 @@ export class RunnerLease extends Disposable {
 		});
 	}
 
-	/** A socket file nobody listens on (its process died) refuses connections. */
-	private isStaleSocketFile(): Promise<boolean> {
-		return new Promise((resolve) => {
-			const socket = net.connect(this.address);
-			socket.once('connect', () => {
-				socket.destroy();
-				resolve(false);
-			});
-			socket.once('error', (err: NodeJS.ErrnoException) => {
-				resolve(err.code === 'ECONNREFUSED' || err.code === 'ENOENT');
-			});
-		});
-	}
-
 	private lose(): void {
 		if (!this.server) {
 			return;
 		}
-		this.closeServer();
+		this.closeServer(false);
 		this._onDidLose.fire();
 		if (this.background && !this.isDisposed && !this.retryTimer) {
 			this.retryTimer = setTimeout(() => void this.backgroundStep(), this.retryMs);
@@ -247,42 +222,26 @@ export class RunnerLease extends Disposable {
 		}
 	}
 
-	private closeServer(): void {
+	/** `release`: this process gives the lease up (dispose), rather than having lost it. */
+	private closeServer(release: boolean): void {
 		const server = this.server;
 		this.server = undefined;
 		this.info = undefined;
-		this.socketIno = undefined;
+		if (release) {
+			this.endpoint.release();
+		} else {
+			this.endpoint.forget();
+		}
 		server?.close();
 	}
-
-	private isSocketFile(): boolean {
-		return process.platform !== 'linux' && process.platform !== 'win32';
-	}
 }
 
-/**
- * Linux: an abstract-namespace socket (no file, freed by the kernel with its process). Windows:
- * a named pipe, which behaves the same. Elsewhere: a socket file in the state folder, unlinked by
- * the next taker when connecting to it is refused.
- */
-function leaseAddress(key: string): string {
-	const name = `workspace-jobs-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
-	if (process.platform === 'linux') {
-		return `\0${name}`;
-	}
+/** The one place the platform is chosen: a named pipe on Windows, a private socket file elsewhere. */
+function createLeaseEndpoint(key: string, options: RunnerLeaseOptions): LeaseEndpoint {
 	if (process.platform === 'win32') {
-		return `\\\\.\\pipe\\${name}`;
+		return new NamedPipeEndpoint(key);
 	}
-	const file = path.join(defaultStateRoot(), 'leases', `${name}.sock`);
-	return Buffer.byteLength(file) <= maxSocketPath ? file : path.join(os.tmpdir(), `${name}.sock`);
-}
-
-function socketFileIno(file: string): number | undefined {
-	try {
-		return fs.statSync(file).ino;
-	} catch {
-		return undefined;
-	}
+	return new SocketFileEndpoint(key, options.folder, options.warn ?? (() => {}));
 }
 
 function parseInfo(text: string): LeaseInfo | undefined {

@@ -28,7 +28,7 @@ export class RunnerService extends Disposable {
 		retryMs = 1000,
 	) {
 		super();
-		this.lease = this._register(new RunnerLease(canonical(workspaceFolder), holder, { retryMs }));
+		this.lease = this._register(new RunnerLease(canonical(workspaceFolder), holder, { retryMs, warn: (message) => this.logger.warn(message) }));
 		this._register(this.lease.onDidAcquire(() => this.becomeRunner()));
 		engine.setScheduleGuard(() => this.lease.verify());
 		this._register(
