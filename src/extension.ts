@@ -4,6 +4,7 @@ import { createApi, type WorkspaceJobsApi } from './extension/api';
 import { registerCodeLens } from './extension/codeLens';
 import { registerCommands } from './extension/commands';
 import { JobContextKeys } from './extension/contextKeys';
+import { extensionExports } from './extension/extensionExports';
 import { FolderRegistry } from './extension/folderRegistry';
 import { registerJobsView } from './extension/jobsView';
 import { OutputChannelLogSink } from './extension/logSink';
@@ -14,12 +15,15 @@ import { JobStatusBar } from './extension/statusBar';
 import { createTestHook, type WorkspaceJobsTestHook } from './extension/testHook';
 import { TrustGate } from './extension/trust';
 
-/** What `activate` returns: the public API, plus an internal hook for the host tests. */
+/**
+ * What `activate` returns under test (the host suites): the public API plus an internal hook.
+ * An installed extension returns the API alone (extensionExports.ts).
+ */
 export type WorkspaceJobsExports = WorkspaceJobsApi & { /** @internal tests only */ _test: WorkspaceJobsTestHook };
 
 let registry: FolderRegistry | undefined;
 
-export function activate(context: vscode.ExtensionContext): WorkspaceJobsExports {
+export function activate(context: vscode.ExtensionContext): Readonly<WorkspaceJobsApi> | Readonly<WorkspaceJobsExports> {
 	const sink = register(context, new OutputChannelLogSink());
 	const diagnostics = register(context, vscode.languages.createDiagnosticCollection('workspaceJobs'));
 	const gate = register(context, new TrustGate(context.globalState));
@@ -33,7 +37,9 @@ export function activate(context: vscode.ExtensionContext): WorkspaceJobsExports
 	registerCodeLens(context, registry);
 	registerSettingsListener(context, registry);
 	registry.start();
-	return { ...createApi(registry, context.subscriptions), _test: createTestHook(registry, tree, statusBar, sink, diagnostics) };
+	const folders = registry;
+	const underTest = context.extensionMode === vscode.ExtensionMode.Test;
+	return extensionExports(createApi(folders, context.subscriptions), underTest, () => createTestHook(folders, tree, statusBar, sink, diagnostics));
 }
 
 /**

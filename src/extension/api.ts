@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ActiveRun, JobContext, JobDefinition, JobSnapshot, OverlapPolicy, RetryPolicy, RunRecord, Schedule } from '../core/model';
+import type { publicApiMembers } from './extensionExports';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
 
@@ -32,6 +33,11 @@ export interface WorkspaceJobsApi {
 	/** An attempt finished; its record is in the history when this fires. */
 	readonly onDidFinishRun: vscode.Event<RunFinishEvent>;
 }
+
+/** Compile-time check: `publicApiMembers` (the exports check of the tests) lists exactly these members. */
+export type PublicApiMembersCheck = AssertTrue<SameKeys<(typeof publicApiMembers)[number], keyof WorkspaceJobsApi>>;
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type AssertTrue<T extends true> = T;
 
 /** A job defined in code. */
 export interface ProgrammaticJob {

@@ -10,7 +10,8 @@ import type { JobStatusBar } from './statusBar';
 /**
  * INTERNAL, for the extension-host tests only (test/host/): a way to look at the tree, status
  * bar, diagnostics and log without scraping the DOM. Not part of the public API; may change
- * with any release.
+ * with any release. It exists only under `ExtensionMode.Test` (extensionExports.ts): it can
+ * switch approval off and reach each engine's `run`, so an installed extension never has it.
  */
 export interface WorkspaceJobsTestHook {
 	getTreeChildren(element?: JobTreeNode): JobTreeNode[];
