@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { killAllGroups } from './core/process/runner';
 import { createApi, type WorkspaceJobsApi } from './extension/api';
+import { registerApprovalReviews } from './extension/approvalReview';
 import { registerCodeLens } from './extension/codeLens';
 import { registerCommands } from './extension/commands';
 import { JobContextKeys } from './extension/contextKeys';
@@ -33,13 +34,14 @@ export function activate(context: vscode.ExtensionContext): Readonly<WorkspaceJo
 	register(context, new JobContextKeys(registry));
 	register(context, new RunNotifications(registry));
 	registerMetricsPanel(context, registry);
-	registerCommands(context, { registry, tree, statusBar, sink, showMetrics: (jobId) => MetricsPanel.createOrShow(context.extensionUri, registry!, jobId) });
+	const reviews = registerApprovalReviews(context, registry);
+	registerCommands(context, { registry, tree, statusBar, sink, reviews, showMetrics: (jobId) => MetricsPanel.createOrShow(context.extensionUri, registry!, jobId) });
 	registerCodeLens(context, registry);
 	registerSettingsListener(context, registry);
 	registry.start();
 	const folders = registry;
 	const underTest = context.extensionMode === vscode.ExtensionMode.Test;
-	return extensionExports(createApi(folders, context.subscriptions), underTest, () => createTestHook(folders, tree, statusBar, sink, diagnostics));
+	return extensionExports(createApi(folders, context.subscriptions), underTest, () => createTestHook(folders, tree, statusBar, sink, diagnostics, reviews));
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunRecord } from '../core/model';
+import type { ApprovalReviews } from './approvalReview';
 import { Commands, jobsFileName, Views } from './constants';
 import { exampleJobsFile } from './exampleJobsFile';
 import type { FolderRegistry } from './folderRegistry';
@@ -16,6 +17,7 @@ export interface CommandServices {
 	tree: JobTreeProvider;
 	statusBar: JobStatusBar;
 	sink: OutputChannelLogSink;
+	reviews: ApprovalReviews;
 	showMetrics(focusJobId?: string): void;
 }
 
@@ -140,14 +142,16 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 		await vscode.window.showTextDocument(uri);
 	});
 
-	register(Commands.approveJobs, async (arg?: unknown): Promise<boolean> => {
-		const waiting = registry.withJobs().filter((f) => registry.refusal(f) === 'unapproved');
-		const service = await resolveFolder(registry, arg, waiting, 'Review the jobs of which folder?');
-		if (!service) {
-			return false;
-		}
-		return registry.gate.requestApproval(service.name, service.folder.uri.fsPath, service.fileJobs);
+	// Opens the review document (resolves with its URI once it is shown); Allow is on the document.
+	register(Commands.approveJobs, async (arg?: unknown): Promise<vscode.Uri | undefined> => {
+		const withFile = registry.withJobs().filter((f) => f.hasFile);
+		const waiting = withFile.filter((f) => registry.refusal(f) === 'unapproved');
+		const service = await resolveFolder(registry, arg, waiting.length > 0 ? waiting : withFile, 'Review the jobs of which folder?');
+		return service ? s.reviews.open(service) : undefined;
 	});
+
+	// From the review document's CodeLens or editor title: the URI of the review it approves.
+	register(Commands.allowJobs, (uri?: vscode.Uri): Promise<boolean> => s.reviews.allow(uri));
 
 	register(Commands.forgetApprovals, async () => {
 		await registry.gate.forgetAll();

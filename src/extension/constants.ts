@@ -19,6 +19,7 @@ export const Commands = {
 	openJobsFile: 'workspaceJobs.openJobsFile',
 	createJobsFile: 'workspaceJobs.createJobsFile',
 	approveJobs: 'workspaceJobs.approveJobs',
+	allowJobs: 'workspaceJobs.allowJobs',
 	forgetApprovals: 'workspaceJobs.forgetApprovals',
 	showJobs: 'workspaceJobs.showJobs',
 	showOutput: 'workspaceJobs.showOutput',
@@ -66,8 +67,11 @@ export const ContextKeys = {
 /** The name of the jobs file at the root of a workspace folder. */
 export const jobsFileName = '.jobs.json';
 
-/** `context.globalState` key of the approvals map (folder path -> sha256). */
+/** `context.globalState` key of the approvals map (folder path -> approved jobs, approval.ts `ApprovalRecord`). */
 export const approvalsStateKey = 'workspaceJobs.approvals';
+
+/** URI scheme of the read-only approval review documents (approvalReview.ts); package.json's menus match it. */
+export const reviewScheme = 'workspace-jobs-review';
 
 /** Name of the log output channel. */
 export const outputChannelName = 'Workspace Jobs';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Engine } from '../core/engine/engine';
 import type { Diagnostic } from '../core/definitions/diagnostic';
+import type { ApprovalReviews } from './approvalReview';
 import type { FolderRegistry } from './folderRegistry';
 import type { JobTreeNode, JobTreeProvider } from './jobTreeProvider';
 import type { LoggedLine, OutputChannelLogSink } from './logSink';
@@ -32,6 +33,8 @@ export interface WorkspaceJobsTestHook {
 	reload(): void;
 	/** Overrides `workspaceJobs.requireApproval` (undefined: back to the setting). */
 	setRequireApproval(value: boolean | undefined): void;
+	/** Answers the modal "Allow ...?" of the approval review (undefined: the real dialog again). */
+	answerAllowDialog(answer: boolean | undefined): void;
 }
 
 export function createTestHook(
@@ -40,6 +43,7 @@ export function createTestHook(
 	statusBar: JobStatusBar,
 	sink: OutputChannelLogSink,
 	diagnostics: vscode.DiagnosticCollection,
+	reviews: ApprovalReviews,
 ): WorkspaceJobsTestHook {
 	const flush = () => {
 		registry.flush();
@@ -69,6 +73,9 @@ export function createTestHook(
 		setRequireApproval: (value) => {
 			registry.gate.requireApprovalOverride = value;
 			registry.gate.refresh();
+		},
+		answerAllowDialog: (answer) => {
+			reviews.confirmOverride = answer;
 		},
 	};
 }

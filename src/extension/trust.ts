@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { JobDefinition } from '../core/model';
-import { approvalHash, checkRunGate, describeCommands, type RunRefusal } from './approval';
+import { type ApprovalSnapshot, approvalNeeded, approvalSnapshot, checkRunGate, readStoredApproval, type RunRefusal, snapshotKey, type StoredApproval } from './approval';
+import { changesInWords, summarizeReview } from './approvalDocument';
 import { approvalsStateKey, Commands, Settings } from './constants';
 import { readWindowSettings } from './settings';
 
@@ -9,16 +10,20 @@ import { readWindowSettings } from './settings';
  * first, then the user's approval of the folder's commands. Trust alone is not consent: it can be
  * granted to a parent folder, and repositories have abused tasks that run on folder open
  * (RELIABILITY.md "VS Code"). Approvals live in globalState, outside the workspace, keyed by
- * folder path, so a repository cannot approve itself.
+ * folder path, so a repository cannot approve itself. Each holds the approved jobs' fields
+ * (approval.ts), so the next review can show what changed.
  */
 export class TrustGate implements vscode.Disposable {
 	private readonly _onDidChange = new vscode.EventEmitter<void>();
 	/** Trust was granted, an approval changed or `requireApproval` changed: re-check every folder. */
 	readonly onDidChange = this._onDidChange.event;
 	private readonly disposables: vscode.Disposable[] = [this._onDidChange];
-	/** Folder -> hash for which the "needs approval" notice was already shown this session. */
+	/** Folder -> snapshot key for which the "needs approval" notice was already shown this session. */
 	private readonly noticed = new Map<string, string>();
-	/** Set by the test hook: overrides the setting without touching user settings. */
+	/** The last verdict per definitions array (the status bar, tree and menus ask many times per change). */
+	private readonly verdicts = new WeakMap<readonly JobDefinition[], { folderPath: string; stored: unknown; needed: boolean }>();
+	private readonly snapshots = new WeakMap<readonly JobDefinition[], ApprovalSnapshot>();
+	/** Set by the test hook (extension tests only): overrides the setting without touching user settings. */
 	requireApprovalOverride: boolean | undefined;
 
 	constructor(private readonly state: vscode.Memento) {
@@ -42,16 +47,33 @@ export class TrustGate implements vscode.Disposable {
 
 	/** Why the folder's jobs may not run now, or undefined. */
 	check(folderPath: string, jobs: readonly JobDefinition[]): RunRefusal | undefined {
+		const requireApproval = this.trusted && this.requireApproval;
 		return checkRunGate({
 			trusted: this.trusted,
-			requireApproval: this.requireApproval,
-			currentHash: approvalHash(jobs),
-			approvedHash: this.approvals()[folderPath],
+			requireApproval,
+			approvalNeeded: requireApproval && this.needsApproval(folderPath, jobs),
 		});
 	}
 
-	async approve(folderPath: string, jobs: readonly JobDefinition[]): Promise<void> {
-		await this.state.update(approvalsStateKey, { ...this.approvals(), [folderPath]: approvalHash(jobs) });
+	/** The approval snapshot of a definitions array (cached: arrays are replaced, never changed, on reload). */
+	snapshot(jobs: readonly JobDefinition[]): ApprovalSnapshot {
+		let snapshot = this.snapshots.get(jobs);
+		if (!snapshot) {
+			snapshot = approvalSnapshot(jobs);
+			this.snapshots.set(jobs, snapshot);
+		}
+		return snapshot;
+	}
+
+	/** What the user last allowed for this folder. */
+	stored(folderPath: string): StoredApproval {
+		return readStoredApproval(this.approvals()[folderPath]);
+	}
+
+	/** Stores `snapshot` (what the review showed) as the folder's approval. */
+	async approve(folderPath: string, snapshot: ApprovalSnapshot): Promise<void> {
+		const record = { version: 2, approvedAt: new Date().toISOString(), jobs: snapshot };
+		await this.state.update(approvalsStateKey, { ...this.approvals(), [folderPath]: record });
 		this._onDidChange.fire();
 	}
 
@@ -66,36 +88,18 @@ export class TrustGate implements vscode.Disposable {
 		this._onDidChange.fire();
 	}
 
-	/** Asks in a modal dialog; true when the user allowed the commands (and the approval is stored). */
-	async requestApproval(folderName: string, folderPath: string, jobs: readonly JobDefinition[]): Promise<boolean> {
-		if (!this.trusted) {
-			this.explain('untrusted', folderName, folderPath, jobs);
-			return false;
-		}
-		const allow = 'Allow';
-		const answer = await vscode.window.showWarningMessage(
-			`Allow the jobs of "${folderName}" to run these shell commands?`,
-			{ modal: true, detail: `${describeCommands(jobs)}\n\nYou are asked again when a job's command, cwd or env changes.` },
-			allow,
-		);
-		if (answer !== allow) {
-			return false;
-		}
-		await this.approve(folderPath, jobs);
-		return true;
-	}
-
 	/**
 	 * Tells the user why nothing ran, without waiting for an answer (a command must never hang
 	 * on a notification). `automatic` notices are shown once per folder and definition set.
+	 * "Review" opens the review document, which carries the Allow action.
 	 */
 	explain(refusal: RunRefusal, folderName: string, folderPath: string, jobs: readonly JobDefinition[], automatic = false): void {
 		if (automatic) {
-			const hash = `${refusal}:${approvalHash(jobs)}`;
-			if (this.noticed.get(folderPath) === hash) {
+			const key = `${refusal}:${snapshotKey(this.snapshot(jobs))}`;
+			if (this.noticed.get(folderPath) === key) {
 				return;
 			}
-			this.noticed.set(folderPath, hash);
+			this.noticed.set(folderPath, key);
 		}
 		if (refusal === 'untrusted') {
 			const manage = 'Manage Workspace Trust';
@@ -104,18 +108,32 @@ export class TrustGate implements vscode.Disposable {
 				.then((answer) => answer === manage && vscode.commands.executeCommand('workbench.trust.manage'));
 			return;
 		}
-		const review = 'Review and Allow';
-		void vscode.window
-			.showWarningMessage(`Workspace Jobs: the commands in "${folderName}/.jobs.json" have not been approved to run yet.`, review)
-			.then((answer) => answer === review && vscode.commands.executeCommand(Commands.approveJobs, folderPath));
+		const stored = this.stored(folderPath);
+		const changes = typeof stored === 'object' ? changesInWords(summarizeReview({ jobs: this.snapshot(jobs), stored })) : '';
+		const message = changes
+			? `Workspace Jobs: the jobs in "${folderName}/.jobs.json" changed since you allowed them (${changes}) and wait for your approval.`
+			: `Workspace Jobs: the commands in "${folderName}/.jobs.json" have not been approved to run yet.`;
+		const review = 'Review';
+		void vscode.window.showWarningMessage(message, review).then((answer) => answer === review && vscode.commands.executeCommand(Commands.approveJobs, folderPath));
 	}
 
 	dispose(): void {
 		vscode.Disposable.from(...this.disposables).dispose();
 	}
 
-	private approvals(): Record<string, string> {
-		const value = this.state.get<Record<string, string>>(approvalsStateKey);
-		return value && typeof value === 'object' ? value : {};
+	private needsApproval(folderPath: string, jobs: readonly JobDefinition[]): boolean {
+		const stored = this.approvals()[folderPath];
+		const cached = this.verdicts.get(jobs);
+		if (cached && cached.folderPath === folderPath && cached.stored === stored) {
+			return cached.needed;
+		}
+		const needed = approvalNeeded(readStoredApproval(stored), this.snapshot(jobs));
+		this.verdicts.set(jobs, { folderPath, stored, needed });
+		return needed;
+	}
+
+	private approvals(): Record<string, unknown> {
+		const value = this.state.get<unknown>(approvalsStateKey);
+		return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 	}
 }

@@ -69,4 +69,5 @@ test('the installed extension exports exactly the documented API, and no test ho
 		const hidden = report.registered.filter((c) => !report.contributed.includes(c) && !VIEW_COMMAND.test(c));
 		assert.deepEqual(hidden, [], 'every registered command is a contributed one (no test-only command)');
 		assert.match(report.run, /not approved/, 'the API refuses to run unapproved commands');
+		assert.equal(report.forgedAllow, false, 'a forged review approves nothing');
 	}));

@@ -8,8 +8,8 @@
 //  1. approval off (user setting): run, cancel and fail jobs from the tree, the status bar while a
 //     job runs and after a failure, the metrics panel (numbers, live updates, both charts), the
 //     run log;
-//  2. approval on (fresh user settings, the default): Run Now is refused, the prompt is answered
-//     through the real notification and modal dialog, then the job runs;
+//  2. approval on (fresh user settings, the default): Run Now is refused, the notification opens
+//     the review document, its Allow and the modal dialog are answered, then the job runs;
 //  3. an untrusted folder (Restricted Mode): the installed extension shows its jobs, runs none.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -140,7 +140,7 @@ test('jobs run, cancel and fail from the tree; status bar, metrics panel and run
 		},
 	));
 
-test('Run Now asks for approval first, and Allow lets the job run', { timeout: 120_000 }, () =>
+test('Run Now asks for approval first, and Allow on the review lets the job run', { timeout: 120_000 }, () =>
 	// No requireApproval in the user settings: the default (true) applies, as for a new user.
 	withWorkbench({ fixture: 'basic', label: 'jobs-approval' }, async ({ page }) => {
 		await openJobsView(page);
@@ -158,14 +158,18 @@ test('Run Now asks for approval first, and Allow lets the job run', { timeout: 1
 		await expectJobState(page, 'Hello', 'idle');
 		await shot(page, 'jobs-07-approval-needed');
 
-		// Review and Allow -> modal dialog listing the commands -> Allow.
-		await notice.locator('.monaco-button', { hasText: 'Review and Allow' }).click();
-		const dialog = await expectVisible(page.locator('.monaco-dialog-box'), 'the approval dialog');
-		await expectVisible(dialog.locator('.dialog-message-text', { hasText: 'Allow the jobs of "basic" to run these shell commands?' }), 'the approval question');
-		for (const line of ['hello: echo hello', 'slow: sleep 30', 'fail: exit 3']) {
-			await expectVisible(dialog.locator('.dialog-message-detail', { hasText: line }), `"${line}" in the approval dialog`);
+		// Review -> the review document listing every job -> Allow These Jobs -> modal -> Allow.
+		await notice.locator('.monaco-button', { hasText: /^Review$/ }).click();
+		const review = page.locator('.editor-group-container.active .monaco-editor');
+		await expectVisible(page.locator('.tabs-container .tab.active', { hasText: 'basic.jobs-review' }), 'the review editor tab');
+		// Jobs are listed by id; the first three are on screen (the host suite reads the whole text).
+		for (const text of ['build (name: Build)', 'command echo building && echo built > build.out', 'fail (name: Fail)', 'command exit 3', 'hello (name: Hello)', 'command echo hello']) {
+			await expectVisible(review.locator('.view-line', { hasText: text }), `"${text}" in the review`);
 		}
-		await shot(page, 'jobs-08-approval-dialog');
+		await shot(page, 'jobs-08-approval-review');
+		await review.locator('.codelens-decoration a', { hasText: 'Allow These Jobs' }).click();
+		const dialog = await expectVisible(page.locator('.monaco-dialog-box'), 'the approval dialog');
+		await expectVisible(dialog.locator('.dialog-message-text', { hasText: 'Allow the 6 jobs of "basic" to run, exactly as the review shows them?' }), 'the approval question');
 		await dialog.locator('.monaco-button', { hasText: /^Allow$/ }).click();
 		await page.locator('.monaco-dialog-box').waitFor({ state: 'hidden', timeout: 10_000 });
 		await treeMessage(page, 'wait for your approval').waitFor({ state: 'hidden', timeout: 10_000 });

@@ -22,6 +22,9 @@ exports.run = async function run() {
 			() => 'ran',
 			(error) => String(error && error.message),
 		);
+		// Allow cannot be called past the review: a forged review URI approves nothing.
+		const forged = vscode.Uri.from({ scheme: 'workspace-jobs-review', path: '/basic.jobs-review', query: 'review=forged' });
+		report.forgedAllow = await vscode.commands.executeCommand('workspaceJobs.allowJobs', forged);
 	}
 	console.log(`EXPORTS ${JSON.stringify(report)}`);
 };
