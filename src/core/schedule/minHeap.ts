@@ -8,6 +8,11 @@ export class MinHeap<T> {
 		return this.items.length;
 	}
 
+	/** Drops every item, for a rebuild after most keys changed at once. */
+	clear(): void {
+		this.items.length = 0;
+	}
+
 	peek(): T | undefined {
 		return this.items[0];
 	}

@@ -1,6 +1,7 @@
 import type { Clock } from '../base/clock';
 import { Disposable, type IDisposable } from '../base/disposable';
 import type { Logger } from '../base/logger';
+import { afterStepBack, anchorAtOrBefore, armAfter, nextFireSkippingLast, stepRuleOf } from './clockSteps';
 import { MinHeap } from './minHeap';
 import type { CatchUpPolicy, Schedule } from '../model';
 import { lastFireTimeBetween, nextFireTime } from '../cron/fireTimes';
@@ -11,6 +12,11 @@ export const maxSleepMs = 30_000;
 export const lateThresholdMs = 60_000;
 /** A wall-clock step this large against the monotonic clock is logged as a sleep or clock change. */
 const jumpThresholdMs = 5_000;
+/**
+ * A step back larger than this re-arms every job by its kind (clockSteps.ts). Smaller ones only
+ * delay the next fires by as much, and timer noise (a few milliseconds) is far below it.
+ */
+const stepBackThresholdMs = 1_000;
 
 export interface ScheduleOptions {
 	catchUp: CatchUpPolicy;
@@ -52,7 +58,9 @@ interface Entry {
 /**
  * One timer for the whole schedule: a heap of next fire times, a timer for the earliest one
  * (capped at 30 s so the wall clock is re-read), and a check on every wake-up that the wall
- * clock really reached the fire time (timers fire early and run on the monotonic clock).
+ * clock really reached the fire time (timers fire early and run on the monotonic clock). Every
+ * look at the wall clock is compared with the monotonic clock, and a step back re-arms the jobs
+ * by the rules of clockSteps.ts.
  */
 export class Scheduler extends Disposable {
 	private readonly entries = new Map<string, Entry>();
@@ -81,30 +89,35 @@ export class Scheduler extends Disposable {
 			return;
 		}
 		const now = this.clock.now();
-		const anchor = options.anchor ?? now;
+		// A step back not yet seen re-arms the other jobs first, and `now` is then on the new timeline.
+		this.observeClock(now);
+		const anchor = anchorAtOrBefore(schedule, options.anchor ?? now, now);
 		const from = options.since !== undefined ? Math.min(options.since, now) : now;
 		const lastFired = options.lastFired ?? previous?.lastFired;
-		let next = nextFireTime(schedule, Math.max(from, lastFired ?? -Infinity), anchor);
-		if (next !== undefined && options.since === undefined && next <= now) {
-			next = nextFireTime(schedule, now, anchor);
+		const entry: Entry = { jobId, schedule, catchUp: options.catchUp, startingDeadlineMs: options.startingDeadlineMs, anchor, next: undefined, lastFired, version: ++this.versionCounter };
+		entry.next = nextFireSkippingLast(entry, armAfter(schedule, now, from, lastFired, options.since));
+		if (entry.next !== undefined && options.since === undefined && entry.next <= now) {
+			entry.next = nextFireSkippingLast(entry, now);
 		}
-		const entry: Entry = { jobId, schedule, catchUp: options.catchUp, startingDeadlineMs: options.startingDeadlineMs, anchor, next, lastFired, version: ++this.versionCounter };
 		this.entries.set(jobId, entry);
 		this.push(entry);
 	}
 
 	/** The next fire time of a job, or undefined. */
 	nextRun(jobId: string): number | undefined {
+		this.observeClock(this.clock.now());
 		return this.entries.get(jobId)?.next;
 	}
 
 	/** Anchor of an `every` schedule, to keep its grid when definitions reload. */
 	anchorOf(jobId: string): number | undefined {
+		this.observeClock(this.clock.now());
 		return this.entries.get(jobId)?.anchor;
 	}
 
 	/** The earliest next fire time over all jobs, with its job. */
 	earliest(): { jobId: string; at: number } | undefined {
+		this.observeClock(this.clock.now());
 		this.dropStale();
 		const top = this.heap.peek();
 		return top ? { jobId: top.jobId, at: top.at } : undefined;
@@ -169,13 +182,7 @@ export class Scheduler extends Disposable {
 			return;
 		}
 		const now = this.clock.now();
-		const mono = this.clock.monotonic();
-		const drift = now - this.lastWall - (mono - this.lastMono);
-		if (Math.abs(drift) > jumpThresholdMs) {
-			this.logger.info(`Wall clock moved ${Math.round(drift / 1000)}s against the monotonic clock (sleep or clock change); re-arming from wall-clock time`);
-		}
-		this.lastWall = now;
-		this.lastMono = mono;
+		this.observeClock(now);
 		for (let top = this.heap.peek(); top && top.at <= now; top = this.heap.peek()) {
 			this.heap.pop();
 			const entry = this.entries.get(top.jobId);
@@ -187,6 +194,42 @@ export class Scheduler extends Disposable {
 		this.arm();
 	}
 
+	/**
+	 * Compares how far the wall clock moved since the last look with how far the monotonic clock
+	 * did. A step forward needs nothing here: the jobs' times are then simply due, and missed or
+	 * caught up in `due`. A step back re-arms every job by its kind.
+	 */
+	private observeClock(now: number): void {
+		if (!this.running) {
+			return;
+		}
+		const mono = this.clock.monotonic();
+		const elapsed = mono - this.lastMono;
+		const drift = now - this.lastWall - elapsed;
+		this.lastWall = now;
+		this.lastMono = mono;
+		if (drift < -stepBackThresholdMs) {
+			this.logger.info(
+				`Wall clock moved ${Math.round(drift / 1000)}s against the monotonic clock (clock change); intervals go on in elapsed time, wildcard cron jobs from the new wall time, fixed times that already ran do not run again`,
+			);
+			this.stepBack(drift, now - elapsed);
+		} else if (drift > jumpThresholdMs) {
+			this.logger.info(`Wall clock moved ${Math.round(drift / 1000)}s against the monotonic clock (sleep or clock change); re-arming from wall-clock time`);
+		}
+	}
+
+	/** Re-arms every entry after a step back; the heap is rebuilt, since most next times moved. */
+	private stepBack(drift: number, previous: number): void {
+		this.heap.clear();
+		for (const entry of this.entries.values()) {
+			afterStepBack(entry, drift, previous);
+			entry.version = ++this.versionCounter;
+			if (entry.next !== undefined) {
+				this.heap.push({ at: entry.next, jobId: entry.jobId, version: entry.version });
+			}
+		}
+	}
+
 	private due(entry: Entry, now: number): void {
 		const at = entry.next as number;
 		const { last, count } = firesBetween(entry, at - 1, now);
@@ -194,8 +237,8 @@ export class Scheduler extends Disposable {
 		// Late means the newest due time is late: a busy event loop that let two times of a
 		// short `every` pass still runs the newest (the older ones are missed), never none.
 		const late = now - latest > lateThresholdMs;
-		if (entry.lastFired !== undefined && latest <= entry.lastFired) {
-			// The clock moved back: this scheduled instant already ran.
+		if (entry.lastFired !== undefined && (latest === entry.lastFired || (latest < entry.lastFired && stepRuleOf(entry.schedule) === 'fixed'))) {
+			// The clock moved back: this scheduled instant already ran (clockSteps.ts).
 		} else if (!late) {
 			if (count > 1) {
 				this.onMissed({ jobId: entry.jobId, first: at, last: previousOrFirst(entry, at, latest), count: count - 1 });
