@@ -1,6 +1,7 @@
 // Shared helpers of the extension-host suites (bundled into each *.test.js; not a suite itself).
 import * as vscode from 'vscode';
 import type { WorkspaceJobsExports } from '../../src/extension';
+import { pollFor } from '../support/wait';
 
 export const EXTENSION_ID = 'workspace-jobs.workspace-jobs';
 
@@ -24,17 +25,11 @@ export function workspaceFolder(): vscode.WorkspaceFolder {
 
 /** Polls until `check` returns something truthy; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await check();
-		if (value) {
-			return value;
-		}
-		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 50));
+	const value = await pollFor(check, timeoutMs, 50);
+	if (!value) {
+		throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 	}
+	return value;
 }
 
 /** Sets `workspaceJobs.requireApproval` in the user settings (the only place it is read from). */

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildSync } from 'esbuild';
+import { waitFor } from '../support/wait';
 
 /**
  * Load and soak: 10,000 short command runs through the CLI's `start` (the same bundle as
@@ -123,19 +124,6 @@ function leftovers(marker: string, envMarker: string): string[] {
 	return found;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(cond: () => boolean, ms: number, stepMs = 50): Promise<boolean> {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (cond()) {
-			return true;
-		}
-		await sleep(stepMs);
-	}
-	return cond();
-}
-
 test(`runs ${target} short jobs through start with one final record each, no leftovers and flat memory`, { timeout: timeLimitMs + 60_000 }, async (t) => {
 	const marker = `wjsoak${process.pid}${Math.floor(Math.random() * 1e6)}`;
 	const dir = fs.mkdtempSync(path.join(tmp, 'ws-'));
@@ -153,7 +141,7 @@ test(`runs ${target} short jobs through start with one final record each, no lef
 	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 	const pid = child.pid!;
 	try {
-		assert.ok(await waitFor(() => fs.existsSync(stateRoot) && fs.readdirSync(stateRoot).length > 0, 10_000), output);
+		assert.ok(await waitFor(() => fs.existsSync(stateRoot) && fs.readdirSync(stateRoot).length > 0, 10_000, 50), output);
 		const stateDir = path.join(stateRoot, fs.readdirSync(stateRoot)[0]);
 		const historyFile = path.join(stateDir, 'history.jsonl');
 
@@ -211,7 +199,7 @@ test(`runs ${target} short jobs through start with one final record each, no lef
 			assert.equal(fs.readFileSync(path.join(stateDir, name), 'utf8'), '', `${name} is empty`);
 		}
 
-		assert.ok(await waitFor(() => leftovers(marker, stateRoot).length === 0, 3000), `left over:\n${leftovers(marker, stateRoot).join('\n')}`);
+		assert.ok(await waitFor(() => leftovers(marker, stateRoot).length === 0, 3000, 50), `left over:\n${leftovers(marker, stateRoot).join('\n')}`);
 
 		const seconds = (endAt - warmAt) / 1000;
 		t.diagnostic(`${finals.length} final records (${records.length} attempts) in ${((stoppedAt - started) / 1000).toFixed(1)} s`);

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { sleep } from '../../support/wait';
 
 suite('smoke (untrusted fixture)', () => {
 	test('opens the untrusted fixture in Restricted Mode', () => {
@@ -11,7 +12,7 @@ suite('smoke (untrusted fixture)', () => {
 	});
 
 	test('no job of the untrusted workspace ran', async () => {
-		await new Promise((resolve) => setTimeout(resolve, 1500));
+		await sleep(1500);
 		const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
 		assert.equal(fs.existsSync(path.join(folder, 'ran-untrusted.txt')), false);
 	});

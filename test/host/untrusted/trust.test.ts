@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, setRequireApproval, workspaceFolder } from '../helpers';
+import { sleep } from '../../support/wait';
 
 suite('trust (untrusted fixture)', () => {
 	test('activates in Restricted Mode and lists the jobs', async () => {
@@ -31,7 +32,7 @@ suite('trust (untrusted fixture)', () => {
 			const fn = api.submit({ id: 'api-untrusted', run: async () => 'ran' });
 			await assert.rejects(fn.run(), /Restricted Mode/);
 			fn.dispose();
-			await new Promise((resolve) => setTimeout(resolve, 2500));
+			await sleep(2500);
 			assert.equal(engine.isStarted, false);
 			assert.deepEqual(engine.readHistory(), []);
 			assert.equal(fs.existsSync(path.join(workspaceFolder().uri.fsPath, 'ran-untrusted.txt')), false);

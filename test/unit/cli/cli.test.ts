@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { buildSync } from 'esbuild';
 import { repoRoot } from '../../support/paths';
+import { waitFor } from '../../support/wait';
 
 const root = repoRoot;
 const cli = path.join(os.tmpdir(), `wj-cli-test-${process.pid}.js`);
@@ -142,17 +143,6 @@ function pidsWith(text: string): number[] {
 		.map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (cond()) {
-			return true;
-		}
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	return cond();
-}
-
 function startCli(file: string): ChildProcess & { output: () => string } {
 	const child = spawn(process.execPath, [cli, 'start', '--file', file], { env: { ...process.env, WORKSPACE_JOBS_STATE_DIR: stateRoot }, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
@@ -165,11 +155,11 @@ test('start runs the schedule and stops on SIGTERM leaving no process behind', a
 	const m = marker();
 	const { file } = workspace(jobs([{ id: 'tick', command: `sleep ${m} & sleep ${m}; wait`, schedule: { every: '200ms' }, overlap: 'skip' }]));
 	const child = startCli(file);
-	assert.ok(await waitFor(() => pidsWith(m).length >= 2, 10_000), `jobs started: ${child.output()}`);
+	assert.ok(await waitFor(() => pidsWith(m).length >= 2, 10_000, 50), `jobs started: ${child.output()}`);
 	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 	child.kill('SIGTERM');
 	assert.equal(await exited, 0, child.output());
-	assert.ok(await waitFor(() => pidsWith(m).length === 0, 3000), `left behind: ${pidsWith(m).join(' ')}`);
+	assert.ok(await waitFor(() => pidsWith(m).length === 0, 3000, 50), `left behind: ${pidsWith(m).join(' ')}`);
 	assert.match(child.output(), /\[tick [^\]]+\]/);
 });
 

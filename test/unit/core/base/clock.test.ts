@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { chainedTimeout, punctualTimeout } from '../../../../src/core/base/clock';
+import { sleep } from '../../../support/wait';
 
 const realNow = Date.now;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 afterEach(() => {
 	Date.now = realNow;

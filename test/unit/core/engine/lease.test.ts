@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { RunnerLease } from '../../../../src/core/engine/lease';
 import { startStorageChild, type StorageChild } from '../../../support/childProcess';
+import { sleep } from '../../../support/wait';
 
 const leases: RunnerLease[] = [];
 const children: StorageChild[] = [];
@@ -71,7 +71,7 @@ describe('RunnerLease', () => {
 		const b = lease(key, 'B', 100);
 		assert.equal(await a.tryAcquire(), true);
 		b.acquireInBackground();
-		await delay(150);
+		await sleep(150);
 		assert.equal(b.held, false);
 		const acquired = acquiredWithin(b, 200);
 		a.dispose();

@@ -13,7 +13,8 @@ import type { JobDefinition, RunRecord } from '../../../../src/core/model';
 import { RunnerService } from '../../../../src/core/engine/runnerService';
 import { type Fire, type Missed, Scheduler } from '../../../../src/core/schedule/scheduler';
 import { workspaceStateDir } from '../../../../src/core/base/stateDir';
-import { liveSleeps, waitFor } from '../../../support/processes';
+import { liveSleeps } from '../../../support/processes';
+import { waitFor } from '../../../support/wait';
 import { repoRoot } from '../../../support/paths';
 
 /**

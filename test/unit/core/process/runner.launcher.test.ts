@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import { launcherPid } from '../../../../src/core/process/launcher/launcher';
 import { findEscapedRunProcesses } from '../../../../src/core/process/leftovers';
 import { type ProcessSpec, runProcess } from '../../../../src/core/process/runner';
-import { liveSleeps, waitFor } from '../../../support/processes';
+import { liveSleeps } from '../../../support/processes';
+import { waitFor } from '../../../support/wait';
 import { repoRoot, tsxFlags } from '../../../support/paths';
 
 /** What only the launcher path has to get right; the shared behaviour is in runner.test.ts. */

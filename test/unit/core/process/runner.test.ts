@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { killAllGroups, type ProcessResult, type ProcessSpec, runProcess } from '../../../../src/core/process/runner';
-import { liveSleeps, waitFor } from '../../../support/processes';
+import { liveSleeps } from '../../../support/processes';
+import { waitFor } from '../../../support/wait';
 import { repoRoot, tsxFlags } from '../../../support/paths';
 
 /**

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SharedPoll } from '../../../../src/core/process/sharedPoll';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from '../../../support/wait';
 
 test('entries due close together come in one batch; an entry that is not done is looked at again at its new time', async () => {
 	const batches: string[][] = [];
