@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkspaceJobsExports } from '../../src/extension';
 import { activateExtension, waitFor, workspaceFolder } from './helpers';
+import { sleep } from '../support/wait';
 
 const Commands = {
 	approveJobs: 'workspaceJobs.approveJobs',
@@ -181,7 +182,7 @@ suite('approval review (basic fixture)', () => {
 		writeJobs([...jobs, { id: 'added', command: 'echo fired >> fired.txt', schedule: { every: '1s' } }, { id: 'ticker', command: 'echo fired >> fired.txt', schedule: { cron: '* * * * * *' } }]);
 		await refused('added');
 		assert.equal(api._test.engines()[0].engine.isStarted, false, 'the scheduler stopped at the reload');
-		await new Promise((resolve) => setTimeout(resolve, 2500));
+		await sleep(2500);
 		assert.equal(fs.existsSync(marker), false, 'nothing fired');
 	});
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { ManualClock } from '../../../../src/core/base/clock';
 import { JobsSource, type JobsSourceState, reloadDebounceMs } from '../../../../src/core/definitions/jobsSource';
-import { pollFor } from '../../../support/wait';
+import { pollFor, sleep } from '../../../support/wait';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wj-jobs-source-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -173,7 +173,7 @@ test('watching sees writes, saves by rename, deletion and re-creation, and ignor
 		fs.writeFileSync(file, good('c'));
 		await next('created again', (s) => ids(s).join() === 'c');
 		fs.writeFileSync(path.join(path.dirname(file), 'other.txt'), 'x');
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await sleep(100);
 		assert.deepEqual(states, [], 'a write to another file of the folder reads nothing');
 	} finally {
 		source.dispose();

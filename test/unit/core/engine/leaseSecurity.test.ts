@@ -11,6 +11,7 @@ import { createLogger, MemoryLogSink } from '../../../../src/core/base/logger';
 import type { Engine } from '../../../../src/core/engine/engine';
 import { RunnerLease } from '../../../../src/core/engine/lease';
 import { RunnerService } from '../../../../src/core/engine/runnerService';
+import { sleep } from '../../../support/wait';
 
 /**
  * The lease must be held by the same user: another user's process that comes first (RELIABILITY.md
@@ -315,7 +316,7 @@ describe('RunnerLease socket file', { timeout: 30_000 }, () => {
 		assert.equal(got.filter(Boolean).length, 1, JSON.stringify(got));
 		const winner = takers[got.indexOf(true)];
 		// The losers' servers are closed by now; none of them took the winner's file with it.
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await sleep(50);
 		const now = fs.lstatSync(winner.address);
 		assert.notEqual(now.ino, stale.ino);
 		assert.equal(await winner.verify(), true);
