@@ -6,7 +6,7 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** The engine's stages in data-path order: each may import only the stages after it. */
-const stages = ['definitions', 'schedule', 'dispatch', 'process', 'records'];
+const stages = ['definitions', 'export', 'schedule', 'dispatch', 'process', 'records'];
 const core = './src/core';
 
 /** `from` folders a stage may not import: every earlier stage, and the engine that wires them. */

@@ -14,6 +14,7 @@ import { killAllGroups } from '../core/process/runner';
 import { RunnerService } from '../core/engine/runnerService';
 import { describeSchedule } from '../core/cron/describeSchedule';
 import { fireTimes } from '../core/cron/fireTimes';
+import { exportCommand } from './exportCommand';
 
 const usage = `Usage: workspace-jobs <command> [options]
 
@@ -27,6 +28,10 @@ Commands:
   start                    run the scheduler in the foreground until SIGINT/SIGTERM
   history [ID] [--json] [--limit N]
                            past runs of this workspace
+  export --target github-actions|kubernetes|argo|systemd [--out DIR] [--image IMAGE]
+         [--strict] [--json] [ID...]
+                           the jobs as another scheduler's manifests; what does not map is
+                           reported on stderr (exit 3 with --strict when something is lost)
 
 Options:
   --file PATH              the jobs file (default ./.jobs.json)
@@ -47,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
 			count: { type: 'string', default: '5' },
 			from: { type: 'string' },
 			limit: { type: 'string', default: '20' },
+			target: { type: 'string' },
+			out: { type: 'string' },
+			image: { type: 'string' },
+			strict: { type: 'boolean', default: false },
 			verbose: { type: 'boolean', default: false },
 			trace: { type: 'boolean', default: false },
 			quiet: { type: 'boolean', default: false },
@@ -74,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
 			return start(file, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
 		case 'history':
 			return history(file, args[0], values.json, positiveInt(values.limit, '--limit'));
+		case 'export':
+			return exportCommand(parsed(), { ...values, file, ids: args }, (message) => new UsageError(message));
 		default:
 			throw new UsageError(`unknown command "${command}"`);
 	}
