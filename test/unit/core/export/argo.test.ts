@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { formatFidelityNote } from '../../../../src/core/export/fidelityReport';
+import { exampleFile, exportFile, exportFiles, fixtureFile } from '../../../support/exportCases';
+
+type Manifest = Record<string, any>;
+
+test('@kubernetes-models/argo-workflows validates every exported CronWorkflow', async () => {
+	const { CronWorkflow } = await import('@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow');
+	for (const file of exportFiles) {
+		const result = exportFile(file, 'argo');
+		assert.ok(result.files.length > 0, file);
+		for (const f of result.files) {
+			const manifest = parse(f.content) as Manifest;
+			assert.equal(manifest.kind, 'CronWorkflow');
+			assert.doesNotThrow(() => new CronWorkflow(manifest as never).validate(), `${f.path}\n${f.content}`);
+		}
+	}
+	const broken = parse(exportFile(exampleFile, 'argo').files[0].content) as Manifest;
+	broken.spec.schedules = '*/15 * * * *';
+	assert.throws(() => new CronWorkflow(broken as never).validate());
+});
+
+test('dependencies become a DAG and each job a template with its retry and timeout', () => {
+	const report = parse(exportFile(exampleFile, 'argo').files.find((f) => f.path === 'report.yaml')!.content) as Manifest;
+	const [main, ...templates] = report.spec.workflowSpec.templates;
+	assert.equal(report.spec.workflowSpec.entrypoint, 'main');
+	assert.deepEqual(
+		main.dag.tasks.map((t: Manifest) => [t.name, t.dependencies ?? []]),
+		[['prepare', []], ['inventory', ['prepare']], ['disk', ['prepare']], ['report', ['inventory', 'disk']]],
+	);
+	const byName = new Map(templates.map((t: Manifest) => [t.name, t]));
+	assert.equal(byName.get('inventory').activeDeadlineSeconds, 30);
+	assert.deepEqual(byName.get('disk').retryStrategy, { limit: 2, retryPolicy: 'Always', backoff: { duration: '1s', factor: 2 } });
+	const fetch = (parse(exportFile(fixtureFile, 'argo').files[0].content) as Manifest).spec.workflowSpec.templates[1];
+	assert.deepEqual(fetch.retryStrategy.backoff, { duration: '2s', factor: 2, cap: '5s' });
+	assert.deepEqual(report.spec.schedules, ['*/15 * * * *']);
+});
+
+test('the report keeps dependencies and names the jitter and the template tags', () => {
+	const lines = exportFile(fixtureFile, 'argo').report.sorted().map(formatFidelityNote);
+	assert.ok(!lines.some((l) => l.includes('dependsOn')), lines.join('\n'));
+	assert.ok(lines.includes('jobs[0].retry: Argo backoff has no jitter; delays are the full curve (approximate)'), lines.join('\n'));
+	assert.ok(lines.some((l) => l.startsWith('jobs[0].command: Argo reads {{...}}')), lines.join('\n'));
+});
