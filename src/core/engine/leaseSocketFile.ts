@@ -302,9 +302,11 @@ function fitsSocketPath(folder: string): boolean {
 	return Buffer.byteLength(folder) + 1 + longestEntry <= maxSocketPath;
 }
 
+/** A folder of one lease instance: `<tmp>/workspace-jobs-lease-XXXXXX` (mkdtemp makes it 0700). */
 function freshFolder(): string {
+	const prefix = 'workspace-jobs-lease-';
 	const tmp = os.tmpdir();
-	const folder = fs.mkdtempSync(path.join(fitsSocketPath(path.join(tmp, 'workspace-jobs-XXXXXX')) ? tmp : '/tmp', 'workspace-jobs-'));
+	const folder = fs.mkdtempSync(path.join(fitsSocketPath(path.join(tmp, `${prefix}XXXXXX`)) ? tmp : '/tmp', prefix));
 	fs.chmodSync(folder, 0o700);
 	return folder;
 }
