@@ -30,7 +30,7 @@ export interface ExportOptions {
 	image?: string;
 	/** Kubernetes and Argo: where the image holds the folder of `.jobs.json`. @default '/workspace' */
 	imageDir?: string;
-	/** GitHub Actions: the folder of `.jobs.json` relative to the repository root. @default '.' */
+	/** GitHub Actions: the folder of `.jobs.json` relative to the repository root. @default found from the nearest `.git` above (`repositoryDirOf`) */
 	repositoryDir?: string;
 }
 
@@ -98,7 +98,8 @@ export function planExport(config: JobsConfig, options: ExportOptions): ExportPl
 		}
 	}
 	const byId = new Map(jobs.map((p) => [p.job.id, p]));
-	if (config.concurrency !== undefined) {
+	// A limit at or above the number of jobs never holds a run back.
+	if (config.concurrency !== undefined && config.concurrency < jobs.length) {
 		report.lost('concurrency', `${targetTitles[options.target]} has no limit of runs at once across jobs; dropped`);
 	}
 	return { jobs, byId, scheduled: jobs.filter((p) => p.job.schedule), report };
@@ -178,5 +179,18 @@ function realFolder(folder: string): string {
 		return fs.realpathSync(folder);
 	} catch {
 		return folder;
+	}
+}
+
+/** The folder of a jobs file relative to its repository root (the nearest `.git` above), `.` when there is none. */
+export function repositoryDirOf(file: string): string {
+	const folder = path.dirname(path.resolve(file));
+	for (let dir = folder; ; dir = path.dirname(dir)) {
+		if (fs.existsSync(path.join(dir, '.git'))) {
+			return path.relative(dir, folder).split(path.sep).join('/') || '.';
+		}
+		if (path.dirname(dir) === dir) {
+			return '.';
+		}
 	}
 }
