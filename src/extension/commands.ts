@@ -3,6 +3,7 @@ import type { RunRecord } from '../core/model';
 import type { ApprovalReviews } from './approvalReview';
 import { Commands, jobsFileName, Views } from './constants';
 import { exampleJobsFile } from './exampleJobsFile';
+import { exportJobsCommand } from './exportCommand';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
 import { type JobArgument, resolveFolder, resolveJob } from './jobPicker';
@@ -164,6 +165,8 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 	});
 
 	register(Commands.showOutput, () => s.sink.show());
+
+	register(Commands.exportJobs, (arg?: unknown) => exportJobsCommand(registry, arg));
 }
 
 /** The newest log file of a job: a run in progress, the last run, or the history. */

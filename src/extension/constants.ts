@@ -23,6 +23,7 @@ export const Commands = {
 	forgetApprovals: 'workspaceJobs.forgetApprovals',
 	showJobs: 'workspaceJobs.showJobs',
 	showOutput: 'workspaceJobs.showOutput',
+	exportJobs: 'workspaceJobs.exportJobs',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -30,9 +30,9 @@ test('dependencies become a DAG and each job a template with its retry and timeo
 		main.dag.tasks.map((t: Manifest) => [t.name, t.dependencies ?? []]),
 		[['prepare', []], ['inventory', ['prepare']], ['disk', ['prepare']], ['report', ['inventory', 'disk']]],
 	);
-	const byName = new Map(templates.map((t: Manifest) => [t.name, t]));
-	assert.equal(byName.get('inventory').activeDeadlineSeconds, 30);
-	assert.deepEqual(byName.get('disk').retryStrategy, { limit: 2, retryPolicy: 'Always', backoff: { duration: '1s', factor: 2 } });
+	const byName = new Map<string, Manifest>(templates.map((t: Manifest) => [t.name, t]));
+	assert.equal(byName.get('inventory')!.activeDeadlineSeconds, 30);
+	assert.deepEqual(byName.get('disk')!.retryStrategy, { limit: 2, retryPolicy: 'Always', backoff: { duration: '1s', factor: 2 } });
 	const fetch = (parse(exportFile(fixtureFile, 'argo').files[0].content) as Manifest).spec.workflowSpec.templates[1];
 	assert.deepEqual(fetch.retryStrategy.backoff, { duration: '2s', factor: 2, cap: '5s' });
 	assert.deepEqual(report.spec.schedules, ['*/15 * * * *']);
