@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { defaultStateRoot, workspaceStateDir } from '../../../../src/core/base/stateDir';
 import { readJsonFile, writeFileAtomic } from '../../../../src/core/base/atomicFile';
 import { startStorageChild } from '../../../support/childProcess';
+import { testRandom } from '../../../support/random';
 
 const roots: string[] = [];
 after(() => {
@@ -103,6 +104,7 @@ describe('writeFileAtomic and readJsonFile', () => {
 	});
 
 	test('the file stays parseable when the writer is SIGKILLed mid-write', async (t) => {
+		const random = testRandom(t);
 		const file = path.join(tempDir(), 'state.json');
 		let leftovers = 0;
 		let previous: { child: string; seq: number } | undefined;
@@ -112,7 +114,7 @@ describe('writeFileAtomic and readJsonFile', () => {
 			// Aim at the first or second data write, at a random point inside it.
 			const target = 1 + (i % 2);
 			await child.waitFor(() => child.lines.filter((l) => l === 'writing').length >= target);
-			const until = performance.now() + Math.random() * 2;
+			const until = performance.now() + random.next() * 2;
 			while (performance.now() < until) {
 				// spin: timers are too coarse to land inside a write of a few ms
 			}

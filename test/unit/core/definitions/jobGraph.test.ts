@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stronglyConnected } from '../../../../src/core/definitions/jobGraph';
+import { testRandom } from '../../../support/random';
 import { at, formatted, parse } from './jobsFileHelpers';
 
 /** A file with one job per line (line 2 onwards), each `[id, extra fields]`. */
@@ -128,12 +129,8 @@ test('parses 10,000 jobs with dependencies quickly', () => {
 	assert.ok(performance.now() - started < 3000);
 });
 
-test('stronglyConnected groups exactly the nodes that reach each other, on random graphs', () => {
-	let seed = 11;
-	const random = (n: number) => {
-		seed = (seed * 1103515245 + 12345) % 2147483648;
-		return seed % n;
-	};
+test('stronglyConnected groups exactly the nodes that reach each other, on random graphs', (t) => {
+	const random = testRandom(t).int;
 	for (let round = 0; round < 200; round++) {
 		const count = 1 + random(30);
 		const edges = Array.from({ length: count }, () => Array.from({ length: random(4) }, () => ({ to: random(count) })));

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { type ParseOptions, type ParseResult, parseJobsText, parseJobsTextFast, parseJobsTextTree } from '../../../../src/core/definitions/jobsFile';
 import { readStrictJson } from '../../../../src/core/definitions/json/strictJson';
 import { exampleJobsFile } from '../../../../src/extension/exampleJobsFile';
+import { testRandom } from '../../../support/random';
 import { file, workspace } from './jobsFileHelpers';
 
 /**
@@ -118,14 +119,10 @@ test('gives up on every text that has a diagnostic, and the tree reports it', ()
 	}
 });
 
-test('gives the same result as the tree for thousands of mutated files', () => {
+test('gives the same result as the tree for thousands of mutated files', (t) => {
 	const bases = [exampleJobsFile, generated(4), '{"jobs": [{"id": "a", "command": "x", "env": {"A": "1", "B": "2",}, "dependsOn": ["b"]}, {"id": "b", "command": "y"}]}'];
 	const insertions = [',', '}', ']', '{', '[', '"', ':', '/', '\\', '*', '//x\n', '/*x*/', ' ', '\n', '"id": "z",', '"__proto__": 1,', '1', 'true', '\u2028'];
-	let seed = 42;
-	const random = (n: number) => {
-		seed = (seed * 1103515245 + 12345) % 2147483648;
-		return seed % n;
-	};
+	const random = testRandom(t).int;
 	let fast = 0;
 	let slow = 0;
 	for (let round = 0; round < 1500; round++) {

@@ -14,7 +14,8 @@ import { RunnerService } from '../../../../src/core/engine/runnerService';
 import { type Fire, type Missed, Scheduler } from '../../../../src/core/schedule/scheduler';
 import { workspaceStateDir } from '../../../../src/core/base/stateDir';
 import { liveSleeps } from '../../../support/processes';
-import { waitFor } from '../../../support/wait';
+import { testRandom } from '../../../support/random';
+import { sleep, waitFor } from '../../../support/wait';
 import { repoRoot } from '../../../support/paths';
 
 /**
@@ -437,7 +438,8 @@ test('state.json is written after scheduled fires without waiting for a stop, an
 	);
 });
 
-test('history and state stay readable through kill -9 of start at random moments, with no run recorded twice', async () => {
+test('history and state stay readable through kill -9 of start at random moments, with no run recorded twice', async (t) => {
+	const random = testRandom(t);
 	const m = marker();
 	const { file } = workspaceWith([
 		{ id: 'quick', command: 'true', schedule: { every: '20ms' }, overlap: 'allow' },
@@ -448,7 +450,7 @@ test('history and state stay readable through kill -9 of start at random moments
 	for (let i = 0; i < 6; i++) {
 		const child = startCli(file);
 		assert.ok(await waitFor(() => child.output().includes('Scheduler started'), 10_000), child.output());
-		await new Promise((r) => setTimeout(r, 150 + Math.random() * 350));
+		await sleep(150 + random.next() * 350);
 		child.kill('SIGKILL');
 		await child.exited;
 	}

@@ -7,6 +7,7 @@ import { HistoryStore } from '../../../../src/core/records/history';
 import { type InFlightRun, RunJournal } from '../../../../src/core/records/runJournal';
 import type { RunRecord } from '../../../../src/core/model';
 import { startStorageChild } from '../../../support/childProcess';
+import { testRandom } from '../../../support/random';
 
 const roots: string[] = [];
 after(() => {
@@ -142,6 +143,7 @@ describe('HistoryStore', () => {
 	});
 
 	test('records survive SIGKILL during appends and are never glued', async (t) => {
+		const random = testRandom(t);
 		const file = path.join(tempDir(), 'history.jsonl');
 		// Few large records make each append one multi-megabyte write, which a kill can tear.
 		const batch = 8;
@@ -154,7 +156,7 @@ describe('HistoryStore', () => {
 			// The child announces each write; aim at its first or second one, at a random point.
 			const target = 1 + (i % 2);
 			await child.waitFor(() => child.lines.filter((l) => l === 'writing').length >= target);
-			busyWait(Math.random() * 2);
+			busyWait(random.next() * 2);
 			await child.kill();
 			acked.set(name, Math.max(0, ...child.lines.filter((l) => /^\d+$/.test(l)).map(Number)));
 			if (!fs.existsSync(file)) {
