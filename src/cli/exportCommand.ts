@@ -38,7 +38,7 @@ export function exportCommand(result: ParseResult, args: ExportArguments, usageE
 		return 1;
 	}
 	const target = args.target as ExportTarget;
-	const exported = exportJobs(result.config, { target, file: args.file, ids: args.ids, image: args.image, repositoryDir: repositoryDir(args.file) });
+	const exported = exportJobs(result.config, { target, file: args.file, ids: args.ids, image: args.image });
 	if (exported.error) {
 		process.stderr.write(`workspace-jobs: ${exported.error}\n`);
 		return 1;
@@ -83,19 +83,6 @@ function writeFiles(out: string, files: readonly ExportedFile[]): string[] {
 		fs.writeFileSync(target, f.content);
 		return target;
 	});
-}
-
-/** The folder of the jobs file relative to the repository root (the nearest `.git` above), for GitHub's paths. */
-function repositoryDir(file: string): string {
-	const folder = path.dirname(path.resolve(file));
-	for (let dir = folder; ; dir = path.dirname(dir)) {
-		if (fs.existsSync(path.join(dir, '.git'))) {
-			return path.relative(dir, folder).split(path.sep).join('/') || '.';
-		}
-		if (path.dirname(dir) === dir) {
-			return '.';
-		}
-	}
 }
 
 function printDiagnostics(diagnostics: readonly Diagnostic[]): void {

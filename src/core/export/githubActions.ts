@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { maxAttempts, retryDelay } from '../dispatch/backoff';
-import { catchUpOf, dependencyClosure, type ExportOptions, type ExportPlan, exportedDependencies, type ExportResult, type PlannedJob, reportPriority } from './exportPlan';
+import { catchUpOf, dependencyClosure, type ExportOptions, type ExportPlan, exportedDependencies, type ExportResult, type PlannedJob, reportPriority, repositoryDirOf } from './exportPlan';
 import { shortestGapMs, toFiveFieldCron } from './cronConversion';
 import { githubJobId } from './targetNames';
 import { toYaml, type YamlValue } from './yamlText';
@@ -111,7 +111,7 @@ function job(plan: ExportPlan, p: PlannedJob, options: ExportOptions): YamlValue
 		env.WORKSPACE_JOBS_COMMAND = run;
 		run = retryLoop(delays);
 	}
-	const workingDirectory = path.posix.normalize(path.posix.join(options.repositoryDir ?? '.', p.relativeCwd));
+	const workingDirectory = path.posix.normalize(path.posix.join(options.repositoryDir ?? repositoryDirOf(options.file), p.relativeCwd));
 	return {
 		name: definition.name ?? definition.id,
 		needs: needs.length ? needs : undefined,
