@@ -46,8 +46,8 @@ export function activate(context: vscode.ExtensionContext): Readonly<WorkspaceJo
 
 /**
  * Stops every scheduler and kills every job's process group. VS Code gives deactivate little
- * time (RELIABILITY.md), so the SIGTERMs go out synchronously before the first await, and the
- * runner's watchdog covers a host that dies without calling this at all.
+ * time (the extension host waits about 1 s for it), so the SIGTERMs go out synchronously before
+ * the first await, and the runner's watchdog covers a host that dies without calling this at all.
  */
 export async function deactivate(): Promise<void> {
 	const stopping = registry;

@@ -9,7 +9,8 @@ import { readWindowSettings } from './settings';
  * The one gate every run path goes through (commands, the API, the scheduler): Workspace Trust
  * first, then the user's approval of the folder's commands. Trust alone is not consent: it can be
  * granted to a parent folder, and repositories have abused tasks that run on folder open
- * (RELIABILITY.md "VS Code"). Approvals live in globalState, outside the workspace, keyed by
+ * (`tasks.json` `runOn: folderOpen`, which is why VS Code keeps `task.allowAutomaticTasks` off and
+ * out of workspace settings). Approvals live in globalState, outside the workspace, keyed by
  * folder path, so a repository cannot approve itself. Each holds the approved jobs' fields
  * (approval.ts), so the next review can show what changed.
  */

@@ -3,7 +3,9 @@
  *
  * Cron jobs are matched against local wall-clock time and then mapped to instants one stretch of
  * constant UTC offset at a time, because the two cron libraries disagree across DST and neither
- * does what cronie does (RELIABILITY.md, "Cron libraries"):
+ * does what cronie does (measured with cron-parser 5.10.6 and croner 11.0.1: they disagreed on 5
+ * of 30 expressions; cron-parser adds an extra 03:00 to a 2-hour step on spring-forward day, and
+ * croner fires a 15-minute step over hours 1-3 in both copies of the hour on fall-back day):
  * - a job whose second, minute and hour are fixed values or lists fires once per matching wall
  *   time: a time inside a spring-forward gap fires at the instant the gap ends, and a time that
  *   occurs twice on fall-back day fires at its first occurrence only;

@@ -7,7 +7,8 @@ import type { RunRecord } from '../model';
  * Persistent run history (`history.jsonl`, one `RunRecord` per line) and the journal of runs in
  * flight (`inflight.jsonl`). Both are append-only JSON lines written synchronously, so a record is
  * on disk before the engine reports it, and a SIGKILL can at worst tear the last line, which the
- * readers skip and the next writer cuts off (RELIABILITY.md "Files").
+ * readers skip and the next writer cuts off (`repairTornTail` in jsonLines.ts; the SIGKILL tests
+ * in test/unit/core/records/history.test.ts tear lines that way).
  */
 
 /** Which records `HistoryStore.read` returns. */

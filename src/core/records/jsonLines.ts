@@ -12,8 +12,9 @@ const chunkSize = 64 * 1024;
 
 /**
  * Cuts a torn last line (bytes after the last `\n`) off the file. A single append is not atomic
- * under SIGKILL (RELIABILITY.md "Files"); appending after a torn tail would glue the next record
- * onto the fragment and lose both. Returns the number of bytes removed.
+ * under SIGKILL (measured here: one `appendFileSync` of a large line, killed, left a torn last
+ * line); appending after a torn tail would glue the next record onto the fragment and lose both.
+ * Returns the number of bytes removed.
  */
 export function repairTornTail(file: string): number {
 	let fd: number;

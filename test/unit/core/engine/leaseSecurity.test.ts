@@ -14,9 +14,9 @@ import { RunnerService } from '../../../../src/core/engine/runnerService';
 import { sleep } from '../../../support/wait';
 
 /**
- * The lease must be held by the same user: another user's process that comes first (RELIABILITY.md
- * "Files": a `nobody` process on the old abstract socket made the real runner passive) is
- * ignored with a warning. The tests with another uid need root and the `nobody` user (65534).
+ * The lease must be held by the same user: another user's process that comes first (seen here: a
+ * `nobody` process on the old abstract socket made the real runner passive) is ignored with a
+ * warning. The tests with another uid need root and the `nobody` user (65534).
  */
 
 const nobody = 65534;
