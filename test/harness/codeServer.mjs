@@ -4,7 +4,8 @@
 // and its own process group. stop() kills the whole group (SIGTERM, then SIGKILL) and then any
 // process that still carries this server's marker variable (a job started with setsid leaves the
 // group but keeps its environment), and removes the temp folder. A watchdog inside the group kills
-// the group if this Node process dies without calling stop(). See shared/CODE-SERVER.md.
+// the group if this Node process dies without calling stop(). Why the group and the throwaway
+// HOME: "Measured here" in test/harness/README.md.
 import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -5,7 +5,8 @@
 //  - code-server (a real VS Code served by Node, from the npm registry) in
 //    .vscode-test/code-server-<version>/, the way @vscode/test-electron caches its VS Code.
 // Idempotent: a marker file inside the install folder says it is done. Nothing is downloaded from
-// anywhere but the npm registry and Debian's archive (see shared/CODE-SERVER.md for why).
+// anywhere but the npm registry and Debian's archive (why: "Measured here" in
+// test/harness/README.md).
 //
 // Usage: node test/harness/provision.mjs [--force]
 import { spawnSync } from 'node:child_process';

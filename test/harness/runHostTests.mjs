@@ -3,7 +3,8 @@
 // code-server on a copy of the suite's fixture, and Chromium opening the workbench with the
 // `payload` URL parameter (extensionDevelopmentPath = this project, extensionTestsPath =
 // out/test/host/index.js). The workbench reports output through window.codeAutomationLog and the
-// result through window.codeAutomationExit, exposed here with Playwright. See shared/CODE-SERVER.md.
+// result through window.codeAutomationExit, exposed here with Playwright. Measured facts behind
+// this: "Measured here" in test/harness/README.md.
 //
 // Usage: node test/harness/runHostTests.mjs [--suite NAME]... [--grep PATTERN] [--timeout SECONDS]
 //        [--no-build]   (--no-build: neither `node esbuild.mjs` nor the test bundles)
