@@ -132,7 +132,8 @@ test(`runs ${target} short jobs through start with one final record each, no lef
 	fs.writeFileSync(file, JSON.stringify(soakJobs(marker), null, '\t'));
 	const started = Date.now();
 	const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--quiet', '--file', file], {
-		env: { ...process.env, WORKSPACE_JOBS_STATE_DIR: stateRoot },
+		// The soak's intervals (35 to 200 ms) are below the 1 s minimum a .jobs.json gets by default.
+		env: { ...process.env, WORKSPACE_JOBS_STATE_DIR: stateRoot, WORKSPACE_JOBS_MIN_INTERVAL_MS: '1' },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';

@@ -1,3 +1,4 @@
+import { idFoldedCase } from './jobId';
 import type { DependencyRef, JobRead } from './jobReader';
 import type { Problems } from './json/jsonReader';
 
@@ -44,19 +45,33 @@ export function checkJobGraph(jobs: readonly JobRead[], problems: Problems): voi
 	excludeDependents(jobs, byId);
 }
 
-/** Reports every repeated id at its second (and later) occurrence; returns the first of each id. */
+/**
+ * Reports every repeated id at its second (and later) occurrence; returns the first of each id.
+ * Ids that differ only in case (`good`, `Good`) are one folder of `logs/` on a case-insensitive
+ * file system (macOS, Windows), so the later one is an error too. It stays in the map under its
+ * own id, so a job that depends on it is left out with a reason rather than "unknown job".
+ */
 function checkDuplicateIds(jobs: readonly JobRead[], problems: Problems): Map<string, JobRead> {
 	const byId = new Map<string, JobRead>();
+	const byFoldedId = new Map<string, JobRead>();
+	const lineOf = (job: JobRead) => problems.lines.positionAt(job.idNode!.offset).line;
 	for (const job of jobs) {
 		if (job.id === undefined) {
 			continue;
 		}
 		const first = byId.get(job.id);
 		if (first) {
-			const line = problems.lines.positionAt(first.idNode!.offset).line;
-			job.scope.error(job.idNode!, `${job.path}.id`, `duplicate id "${job.id}" (first at line ${line})`);
+			job.scope.error(job.idNode!, `${job.path}.id`, `duplicate id "${job.id}" (first at line ${lineOf(first)})`);
+			continue;
+		}
+		byId.set(job.id, job);
+		const folded = idFoldedCase(job.id);
+		const other = byFoldedId.get(folded);
+		if (other) {
+			const text = `"${job.id}" differs from the id "${other.id}" (line ${lineOf(other)}) only in case; both would share one log folder on macOS and Windows`;
+			job.scope.error(job.idNode!, `${job.path}.id`, text);
 		} else {
-			byId.set(job.id, job);
+			byFoldedId.set(folded, job);
 		}
 	}
 	return byId;

@@ -17,7 +17,8 @@ import {
 	memberPath,
 } from './json/jsonReader';
 import type { JobDefinition, RetryPolicy } from '../model';
-import { knownScheduleFields, readSchedule } from './scheduleReader';
+import { idProblem } from './jobId';
+import { knownScheduleFields, readSchedule, type ScheduleRules, warnIfAtPast } from './scheduleReader';
 
 /**
  * Reads one job object of `.jobs.json` into a `JobDefinition`, field by field. Checks that need
@@ -45,20 +46,31 @@ export const knownJobFields = [
 /** Fields of the object form of `retry`. */
 export const knownRetryFields = ['retries', 'backoff', 'delay', 'maxDelay', 'jitter'] as const;
 
-export const idPattern = /^[A-Za-z0-9._-]+$/;
-
 const overlapValues = ['skip', 'queue', 'allow', 'replace'] as const;
 const catchUpValues = ['none', 'once'] as const;
 const backoffValues = ['fixed', 'exponential'] as const;
 
-/** Long enough for any real id, short enough that "did you mean" and messages stay cheap. */
-const maxIdLength = 200;
-
 /** A retry count above this is a typo (or a 1000-attempt loop nobody wants). */
 export const maxRetries = 100;
 
-/** Each value reaches spawn's environment, where the OS caps the total size anyway. */
-const maxEnvEntries = 1000;
+/**
+ * The limits below keep every valid job startable everywhere: Linux refuses (E2BIG) any single
+ * argument or `NAME=value` string of 128 KiB or more and caps arguments and environment together
+ * (ARG_MAX, 2 MiB with the default stack); Windows takes a command line of at most 32,767
+ * characters and a variable of at most 32,767. Sizes are UTF-8 bytes, what `execve` counts.
+ */
+
+/** The command runs as `/bin/sh -c <command>`; a longer script belongs in a file the command runs. */
+export const maxCommandBytes = 16 * 1024;
+
+/** Each value reaches spawn's environment, over the host's own variables. */
+export const maxEnvEntries = 1000;
+
+/** One `NAME=value` of `env`. */
+export const maxEnvVariableBytes = 32 * 1024;
+
+/** All of a job's `env` together (`NAME=value` each), leaving ARG_MAX room for the host's environment. */
+export const maxEnvBytes = 64 * 1024;
 
 /** No job can depend on more jobs than a file may hold. */
 const maxDependencies = 10_000;
@@ -68,8 +80,8 @@ const misplacedJobFields: MisplacedHints = Object.fromEntries(
 	knownScheduleFields.map((field) => [field, `(put it inside "schedule": { "${field}": ... })`]),
 );
 
-/** What the environment resolves `cwd` against; computed once per file. */
-export interface JobReadContext {
+/** What the environment resolves `cwd` against, and when the file is read; computed once per file. */
+export interface JobReadContext extends ScheduleRules {
 	problems: Problems;
 	/** Absolute folder relative `cwd` values start from. */
 	baseDir: string;
@@ -129,7 +141,7 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 		return value ? reader(value, sub(field)) : undefined;
 	};
 	definition.name = optional('name', (v, p) => readNonEmpty(v, p, scope));
-	definition.schedule = optional('schedule', (v, p) => readSchedule(v, p, scope));
+	definition.schedule = optional('schedule', (v, p) => readSchedule(v, p, scope, context));
 	definition.timeoutMs = optional('timeout', (v, p) => readDuration(v, p, scope));
 	definition.retry = optional('retry', (v, p) => readRetry(v, p, scope));
 	definition.cwd = optional('cwd', (v, p) => readCwd(v, p, scope, context)) ?? context.realBaseDir;
@@ -141,6 +153,9 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 	definition.enabled = optional('enabled', (v, p) => readBoolean(v, p, scope));
 	definition.catchUp = optional('catchUp', (v, p) => readEnum(v, p, scope, catchUpValues));
 	definition.startingDeadlineMs = optional('startingDeadline', (v, p) => readDuration(v, p, scope));
+	if (definition.schedule) {
+		warnIfAtPast(at('schedule')!, sub('schedule'), scope, definition, context.now);
+	}
 	const start = context.problems.lines.positionAt(node.offset);
 	definition.source = { file: context.problems.file, line: start.line, column: start.column };
 
@@ -155,12 +170,9 @@ function readId(node: Node, fieldPath: string, scope: Scope): string | undefined
 	if (id === undefined) {
 		return undefined;
 	}
-	if (id.length > maxIdLength) {
-		scope.error(node, fieldPath, `is ${id.length} characters long; the limit is ${maxIdLength}`);
-		return undefined;
-	}
-	if (!idPattern.test(id)) {
-		scope.error(node, fieldPath, `"${id}" may only contain letters, digits, ".", "_" and "-"`);
+	const problem = idProblem(id);
+	if (problem !== undefined) {
+		scope.error(node, fieldPath, problem);
 		return undefined;
 	}
 	return id;
@@ -171,6 +183,11 @@ function readCommand(node: Node, fieldPath: string, scope: Scope): string | unde
 	const command = readString(node, fieldPath, scope);
 	if (command !== undefined && command.trim() === '') {
 		scope.error(node, fieldPath, 'must not be empty');
+		return undefined;
+	}
+	const bytes = command === undefined ? 0 : Buffer.byteLength(command, 'utf8');
+	if (bytes > maxCommandBytes) {
+		scope.error(node, fieldPath, `is ${bytes} bytes long (UTF-8); the limit is ${maxCommandBytes} bytes: put a longer script in a file and run that`);
 		return undefined;
 	}
 	return command;
@@ -284,6 +301,7 @@ function readEnv(node: Node, fieldPath: string, scope: Scope): Record<string, st
 		return undefined;
 	}
 	const env = new Map<string, string>();
+	let totalBytes = 0;
 	for (const [name, { key, value }] of members) {
 		const keyPath = memberPath(fieldPath, name);
 		if (name === '') {
@@ -294,10 +312,17 @@ function readEnv(node: Node, fieldPath: string, scope: Scope): Record<string, st
 			scope.error(key, keyPath, 'a variable name must not contain a NUL character (\\u0000)');
 		} else {
 			const text = readString(value, keyPath, scope);
-			if (text !== undefined) {
+			const bytes = text === undefined ? 0 : Buffer.byteLength(name, 'utf8') + 1 + Buffer.byteLength(text, 'utf8');
+			if (bytes > maxEnvVariableBytes) {
+				scope.error(value, keyPath, `is ${bytes} bytes as NAME=value (UTF-8); the limit per variable is ${maxEnvVariableBytes} bytes`);
+			} else if (text !== undefined) {
 				env.set(name, text);
+				totalBytes += bytes;
 			}
 		}
+	}
+	if (totalBytes > maxEnvBytes) {
+		scope.error(node, fieldPath, `has ${totalBytes} bytes of variables (NAME=value, UTF-8); the limit is ${maxEnvBytes} bytes`);
 	}
 	// fromEntries defines own data properties, so even odd keys cannot reach a prototype.
 	return scope.errors === errors ? Object.fromEntries(env) : undefined;

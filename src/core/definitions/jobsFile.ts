@@ -4,10 +4,12 @@ import { type Node, type ParseError, parseTree } from 'jsonc-parser';
 import type { Diagnostic } from './diagnostic';
 import { checkJobGraph } from './jobGraph';
 import { type JobRead, type JobReadContext, readJob } from './jobReader';
+import { type FileProblem, readJobsFileText } from './jobsFileBytes';
 import { describeParseError, findExcessiveNesting } from './json/jsonPosition';
 import { openingBrace, ProblemFound, Problems, readNumber, readObject, readString, typeName } from './json/jsonReader';
 import type { JobsConfig } from '../model';
 import { readStrictJson, type StrictJson } from './json/strictJson';
+import { minimumEveryMs } from './scheduleReader';
 import { ValueNode } from './json/valueNode';
 
 /**
@@ -38,6 +40,10 @@ export interface ParseResult {
 export interface ParseOptions {
 	/** folder that cwd is relative to; default dirname(file) */
 	baseDir?: string;
+	/** When the file is read (epoch ms), for the warning on an `at` already past. @default Date.now() */
+	now?: number;
+	/** The shortest `every` accepted. @default minimumEveryMs() (1 s) */
+	minEveryMs?: number;
 }
 
 /**
@@ -115,32 +121,18 @@ function readConfig(root: Node, problems: Problems, syntaxErrors: readonly Synta
 }
 
 /**
- * Reads and parses a jobs file from disk. A missing, unreadable or oversized file is a single
- * diagnostic at 1:1 and an empty job list, never an exception.
+ * Reads and parses a jobs file from disk. A file that is missing, not a regular file, unreadable,
+ * too large or not UTF-8 text is a single diagnostic saying which (at 1:1, or at the byte to
+ * blame) and an empty job list, never an exception.
  */
 export function readJobsFile(file: string, options: ParseOptions = {}): ParseResult {
-	let text: string;
-	try {
-		const size = fs.statSync(file).size;
-		if (size > maxFileSize) {
-			return fileProblem(file, `the file is ${formatSize(size)}; the limit is ${formatSize(maxFileSize)}`);
-		}
-		text = fs.readFileSync(file, 'utf8');
-	} catch (err) {
-		const code = (err as NodeJS.ErrnoException).code;
-		const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a folder, not a file' : String((err as Error).message ?? err);
-		return fileProblem(file, `cannot read the jobs file: ${reason}`);
-	}
-	return parseJobsText(text, file, options);
+	const read = readJobsFileText(file, maxFileSize);
+	return 'problem' in read ? fileProblem(file, read.problem) : parseJobsText(read.text, file, options);
 }
 
-function fileProblem(file: string, message: string): ParseResult {
-	const diagnostic: Diagnostic = { file, line: 1, column: 1, endLine: 1, endColumn: 1, path: '', message, severity: 'error' };
+function fileProblem(file: string, { message, line, column }: FileProblem): ParseResult {
+	const diagnostic: Diagnostic = { file, line, column, endLine: line, endColumn: column, path: '', message, severity: 'error' };
 	return { config: { concurrency: defaultConcurrency, jobs: [] }, diagnostics: [diagnostic] };
-}
-
-function formatSize(bytes: number): string {
-	return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 /** A reported syntax error, with its offset so it can be charged to the job it falls in. */
@@ -153,7 +145,13 @@ interface SyntaxProblem {
 function parseRoot(text: string, problems: Problems): { root?: Node; syntaxErrors: SyntaxProblem[] } {
 	const scope = problems.scope();
 	if (text.length > maxFileSize) {
-		scope.error({ offset: 0, length: 0 }, '', `the file has ${text.length} characters; the limit is ${formatSize(maxFileSize)}`);
+		scope.error({ offset: 0, length: 0 }, '', `the file is too large: it has ${text.length} characters; the limit is ${maxFileSize} (${maxFileSize / 1024 / 1024} MB)`);
+		return { syntaxErrors: [] };
+	}
+	const nul = text.indexOf('\0');
+	if (nul >= 0) {
+		// JSON allows no raw NUL anywhere (in strings it is written \u0000): binary data, or UTF-16 read as UTF-8.
+		scope.error({ offset: nul, length: 1 }, '', 'the file contains a NUL character: it is binary or UTF-16, not UTF-8 JSON text; save it as UTF-8');
 		return { syntaxErrors: [] };
 	}
 	if (text.trim() === '') {
@@ -190,7 +188,7 @@ function createContext(problems: Problems, options: ParseOptions): JobReadContex
 	} catch {
 		// Unsaved text in a folder that is gone: relative cwd values then fail as "does not exist".
 	}
-	return { problems, baseDir, realBaseDir };
+	return { problems, baseDir, realBaseDir, now: options.now ?? Date.now(), minEveryMs: options.minEveryMs ?? minimumEveryMs() };
 }
 
 /** Reads `$schema`, `concurrency` and `jobs`; returns every job as read, valid or not. */

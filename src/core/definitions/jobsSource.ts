@@ -155,7 +155,8 @@ export class JobsSource extends Disposable {
 			}
 			// Anything else (permissions) is the reader's to report as a problem of the file.
 		}
-		return readJobsFile(this.file, this.options.parse);
+		// The injected clock says when the file is read, so an `at` already past is judged on its time.
+		return readJobsFile(this.file, { now: this.clock.now(), ...this.options.parse });
 	}
 
 	/** The rule of the class comment. */

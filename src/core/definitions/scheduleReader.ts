@@ -1,6 +1,7 @@
 import type { Node } from 'jsonc-parser';
 import { type Member, openingBrace, readDuration, readObject, readString, type Scope, typeName } from './json/jsonReader';
-import type { Schedule } from '../model';
+import { formatDuration } from '../base/duration';
+import type { JobDefinition, Schedule } from '../model';
 import { cronNicknames } from '../cron/cronNames';
 import { validateCron } from '../cron/fireTimes';
 import { knownTimeZone } from '../cron/timeZones';
@@ -9,6 +10,55 @@ import { knownTimeZone } from '../cron/timeZones';
 export const knownScheduleFields = ['cron', 'timezone', 'every', 'at'] as const;
 
 const kinds = ['cron', 'every', 'at'] as const;
+
+/**
+ * The shortest `every`: one fire a second is what a 6-field cron can do too, and anything
+ * tighter mostly writes history (`every: "1ms"` wrote about 950 records a second).
+ */
+export const minEveryMs = 1000;
+
+/**
+ * The minimum the readers apply: `minEveryMs`, or a lower one from `WORKSPACE_JOBS_MIN_INTERVAL_MS`
+ * in the host's environment, which load and soak tests use to fire jobs many times a second.
+ * It comes from the user who starts the host, never from the workspace, so a cloned
+ * `.jobs.json` cannot lower it.
+ */
+export function minimumEveryMs(env: NodeJS.ProcessEnv = process.env): number {
+	const value = Number(env.WORKSPACE_JOBS_MIN_INTERVAL_MS);
+	return env.WORKSPACE_JOBS_MIN_INTERVAL_MS && Number.isInteger(value) && value >= 1 ? value : minEveryMs;
+}
+
+/** The longest `every`, 100 years: fire times must stay dates (`every: 9007199254740991` broke `list`). */
+export const maxEveryMs = 36_500 * 86_400_000;
+
+/** How long after a missed fire time it is still caught up when the job gives no `startingDeadline`. */
+export const defaultStartingDeadlineMs = 3_600_000;
+
+/** What the schedule checks need from the read around them. */
+export interface ScheduleRules {
+	/** When the file is read (epoch ms): an `at` long enough before it never fires. */
+	now: number;
+	/** The shortest `every` accepted, normally `minEveryMs`. */
+	minEveryMs: number;
+}
+
+/**
+ * Warns at `schedule.at` when that instant is past and outside the job's catch-up window (with
+ * `catchUp: "once"`, the default for `at`, a time missed by less than `startingDeadline` still
+ * runs once). A warning, not an error: the job stays defined and can be started by hand.
+ */
+export function warnIfAtPast(node: Node, path: string, scope: Scope, job: Pick<JobDefinition, 'schedule' | 'catchUp' | 'startingDeadlineMs'>, now: number): void {
+	const schedule = job.schedule;
+	if (schedule?.kind !== 'at') {
+		return;
+	}
+	const windowMs = job.catchUp === 'none' ? 0 : (job.startingDeadlineMs ?? defaultStartingDeadlineMs);
+	const atNode = node.children?.find((property) => property.children?.[0]?.value === 'at')?.children?.[1];
+	if (atNode && schedule.at + windowMs < now) {
+		const when = new Date(schedule.at).toISOString();
+		scope.warning(atNode, `${path}.at`, `${JSON.stringify(atNode.value)} (${when}) is in the past, so this schedule will not fire any more; set a future time or start the job by hand`);
+	}
+}
 
 /** The engine's model shape (`kind`, `expression`) is not the file's; say how to write it. */
 const modelFieldHints = {
@@ -20,7 +70,7 @@ const modelFieldHints = {
  * Reads `schedule`: exactly one of `cron` (with an optional `timezone`), `every` or `at`. Errors go
  * to the job's scope; the result is undefined when anything is wrong.
  */
-export function readSchedule(node: Node, path: string, scope: Scope): Schedule | undefined {
+export function readSchedule(node: Node, path: string, scope: Scope, rules: ScheduleRules): Schedule | undefined {
 	if (node.type !== 'object') {
 		scope.error(node, path, `must be an object with "cron", "every" or "at", got ${typeName(node)}`);
 		return undefined;
@@ -47,8 +97,7 @@ export function readSchedule(node: Node, path: string, scope: Scope): Schedule |
 	if (present[0] === 'cron') {
 		schedule = readCron(value, timezone, path, scope);
 	} else if (present[0] === 'every') {
-		const everyMs = readDuration(value, `${path}.every`, scope);
-		schedule = everyMs === undefined ? undefined : { kind: 'every', everyMs };
+		schedule = readEvery(value, `${path}.every`, scope, rules);
 	} else {
 		schedule = readAt(value, `${path}.at`, scope);
 	}
@@ -116,6 +165,25 @@ function readTimezone(node: Node, path: string, scope: Scope): string | undefine
 		scope.error(node, path, `unknown time zone "${zone.slice(0, 80)}"; use an IANA name such as "Europe/Berlin" or "UTC"`);
 	}
 	return known;
+}
+
+/** `every`: a duration from `rules.minEveryMs` to `maxEveryMs`. */
+function readEvery(node: Node, path: string, scope: Scope, rules: ScheduleRules): Schedule | undefined {
+	const everyMs = readDuration(node, path, scope);
+	if (everyMs === undefined) {
+		return undefined;
+	}
+	const shown = typeof node.value === 'string' ? `"${node.value.trim()}"` : String(node.value);
+	if (everyMs < rules.minEveryMs) {
+		const cron = rules.minEveryMs === 1000 ? ' (or a 6-field cron such as "* * * * * *" for every second)' : '';
+		scope.error(node, path, `${shown} is shorter than the minimum interval of ${formatDuration(rules.minEveryMs)}; use "${formatDuration(rules.minEveryMs)}" or more${cron}`);
+		return undefined;
+	}
+	if (everyMs > maxEveryMs) {
+		scope.error(node, path, `${shown} is longer than the maximum interval of ${formatDuration(maxEveryMs)} (100 years)`);
+		return undefined;
+	}
+	return { kind: 'every', everyMs };
 }
 
 function readAt(node: Node, path: string, scope: Scope): Schedule | undefined {

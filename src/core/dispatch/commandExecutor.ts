@@ -48,6 +48,12 @@ export class CommandExecutor implements AttemptExecutor {
 		const { ctx } = this;
 		const { info } = handle;
 		const logFile = ctx.stateDir ? path.join(ctx.stateDir, 'logs', job.id, `${info.runId}-${info.attempt}.log`) : undefined;
+		if (ctx.stateDir && !isRunLogPath(ctx.stateDir, logFile!)) {
+			// The definitions refuse such ids; an engine loaded another way must not write outside logs/ either.
+			const now = ctx.clock.now();
+			const message = `not run: the job id ${JSON.stringify(job.id)} would put its run log outside ${path.join(ctx.stateDir, 'logs')}`;
+			return buildRecord(info, { status: 'failed', reason: 'error', message, exitCode: null }, now, now);
+		}
 		info.logFile = logFile;
 		await ctx.started(handle);
 		const context = { jobId: job.id, runId: info.runId };
@@ -94,4 +100,9 @@ export class CommandExecutor implements AttemptExecutor {
 			endedAt,
 		);
 	}
+}
+
+/** True when `logFile` is `<stateDir>/logs/<one folder>/<file>`: ids such as `..`, `.` or `a/b` are not. */
+function isRunLogPath(stateDir: string, logFile: string): boolean {
+	return path.dirname(path.dirname(logFile)) === path.join(stateDir, 'logs');
 }

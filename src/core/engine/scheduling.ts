@@ -2,6 +2,7 @@ import type { Clock } from '../base/clock';
 import { Disposable, type IDisposable } from '../base/disposable';
 import { isoTime } from '../base/isoTime';
 import type { Logger } from '../base/logger';
+import { defaultStartingDeadlineMs } from '../definitions/scheduleReader';
 import type { ActiveRun, JobDefinition, RunRecord, Trigger } from '../model';
 import { newRunId } from '../records/runIds';
 import { buildRecord } from '../records/runRecord';
@@ -9,7 +10,6 @@ import type { PersistedState } from '../records/runStore';
 import { type Fire, type Missed, type ScheduleOptions, Scheduler } from '../schedule/scheduler';
 import type { JobRegistry } from './jobRegistry';
 
-const defaultStartingDeadlineMs = 3_600_000;
 /** How often `state.json` says the scheduler is alive, so a restart knows since when it missed fires. */
 const heartbeatMs = 30_000;
 

@@ -143,8 +143,9 @@ function pidsWith(text: string): number[] {
 		.map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
+/** `start` on `file`; sub-second `every` intervals are allowed (the default minimum is 1 s), so a test sees many fires. */
 function startCli(file: string): ChildProcess & { output: () => string } {
-	const child = spawn(process.execPath, [cli, 'start', '--file', file], { env: { ...process.env, WORKSPACE_JOBS_STATE_DIR: stateRoot }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [cli, 'start', '--file', file], { env: { ...process.env, WORKSPACE_JOBS_STATE_DIR: stateRoot, WORKSPACE_JOBS_MIN_INTERVAL_MS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout?.on('data', (d) => (output += d));
 	child.stderr?.on('data', (d) => (output += d));

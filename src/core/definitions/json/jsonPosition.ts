@@ -76,27 +76,30 @@ export function findExcessiveNesting(text: string, maxDepth: number): number | u
 	return undefined;
 }
 
-/** Readable text for jsonc-parser's error codes, worded like VS Code's JSON diagnostics. */
+/**
+ * Readable text for jsonc-parser's error codes, in VS Code's JSON words but saying what they are:
+ * the file was read, its text is not valid JSON(C) here. A reload with a typo shows the same.
+ */
 const parseErrorText: Readonly<Record<number, string>> = {
-	[ParseErrorCode.InvalidSymbol]: 'Invalid symbol',
-	[ParseErrorCode.InvalidNumberFormat]: 'Invalid number format',
-	[ParseErrorCode.PropertyNameExpected]: 'Property name expected',
-	[ParseErrorCode.ValueExpected]: 'Value expected',
-	[ParseErrorCode.ColonExpected]: 'Colon expected',
-	[ParseErrorCode.CommaExpected]: 'Expected comma',
-	[ParseErrorCode.CloseBraceExpected]: "Expected '}'",
-	[ParseErrorCode.CloseBracketExpected]: "Expected ']'",
-	[ParseErrorCode.EndOfFileExpected]: 'End of file expected',
-	[ParseErrorCode.InvalidCommentToken]: 'Invalid comment token',
-	[ParseErrorCode.UnexpectedEndOfComment]: 'Unexpected end of comment',
-	[ParseErrorCode.UnexpectedEndOfString]: 'Unexpected end of string',
-	[ParseErrorCode.UnexpectedEndOfNumber]: 'Unexpected end of number',
-	[ParseErrorCode.InvalidUnicode]: 'Invalid unicode sequence in string',
-	[ParseErrorCode.InvalidEscapeCharacter]: 'Invalid escape character in string',
-	[ParseErrorCode.InvalidCharacter]: 'Invalid characters in string; control characters must be escaped',
+	[ParseErrorCode.InvalidSymbol]: 'invalid symbol',
+	[ParseErrorCode.InvalidNumberFormat]: 'invalid number format',
+	[ParseErrorCode.PropertyNameExpected]: 'property name expected',
+	[ParseErrorCode.ValueExpected]: 'value expected',
+	[ParseErrorCode.ColonExpected]: 'colon expected',
+	[ParseErrorCode.CommaExpected]: 'expected comma',
+	[ParseErrorCode.CloseBraceExpected]: "expected '}'",
+	[ParseErrorCode.CloseBracketExpected]: "expected ']'",
+	[ParseErrorCode.EndOfFileExpected]: 'end of file expected',
+	[ParseErrorCode.InvalidCommentToken]: 'invalid comment token',
+	[ParseErrorCode.UnexpectedEndOfComment]: 'unexpected end of comment',
+	[ParseErrorCode.UnexpectedEndOfString]: 'unexpected end of string',
+	[ParseErrorCode.UnexpectedEndOfNumber]: 'unexpected end of number',
+	[ParseErrorCode.InvalidUnicode]: 'invalid unicode sequence in string',
+	[ParseErrorCode.InvalidEscapeCharacter]: 'invalid escape character in string',
+	[ParseErrorCode.InvalidCharacter]: 'invalid characters in string; control characters must be escaped',
 };
 
-/** Describes a jsonc-parser error code; unknown codes (a newer parser) still get a message. */
+/** `syntax error: ...` for a jsonc-parser error code; unknown codes (a newer parser) still get a message. */
 export function describeParseError(code: ParseErrorCode): string {
-	return parseErrorText[code] ?? `Syntax error (code ${code})`;
+	return `syntax error: ${parseErrorText[code] ?? `code ${code}`}`;
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { type Diagnostic, formatDiagnostic } from '../../../../src/core/definitions/diagnostic';
-import { maxJobs, readJobsFile } from '../../../../src/core/definitions/jobsFile';
+import { knownTopLevelFields, maxJobs, readJobsFile } from '../../../../src/core/definitions/jobsFile';
 import type { JobDefinition } from '../../../../src/core/model';
 import { at, expectOneError, file, formatted, locate, oneJob, parse, workspace } from './jobsFileHelpers';
 
@@ -77,10 +77,10 @@ test('formats a diagnostic as PATH:LINE:COL: severity: MESSAGE', () => {
 	assert.equal(formatDiagnostic({ ...d, severity: 'warning' }), 'a/.jobs.json:3:7: warning: jobs[0].x: bad');
 });
 
-test('reports each syntax error with its position and a readable message', () => {
+test('reports each syntax error with its position, worded as a syntax error', () => {
 	const text = '{ "jobs": [\n  { "id": "a" "command": "x" },\n  { "id": "b", "command": "y", }\n] }';
 	const result = parse(text);
-	assert.deepEqual(formatted(result.diagnostics), [at(text, '"command": "x"', 'Expected comma')]);
+	assert.deepEqual(formatted(result.diagnostics), [at(text, '"command": "x"', 'syntax error: expected comma')]);
 	assert.equal(result.diagnostics[0].path, '');
 	assert.equal(result.diagnostics[0].jobId, 'a');
 	assert.deepEqual(
@@ -92,10 +92,10 @@ test('reports each syntax error with its position and a readable message', () =>
 test('reports a missing property name and a missing value', () => {
 	const text = '{ "jobs": [], 3: 4, "x": }';
 	assert.deepEqual(formatted(parse(text).diagnostics), [
-		at(text, '3:', 'Property name expected'),
-		at(text, ', "x"', 'Value expected'),
-		at(text, '"x"', 'x: unknown field (known fields: $schema, concurrency, jobs)'),
-		at(text, '}', 'Value expected'),
+		at(text, '3:', 'syntax error: property name expected'),
+		at(text, ', "x"', 'syntax error: value expected'),
+		at(text, '"x"', `x: unknown field (known fields: ${knownTopLevelFields.join(', ')})`),
+		at(text, '}', 'syntax error: value expected'),
 	]);
 });
 
@@ -199,7 +199,7 @@ test('does not overflow the stack on deep nesting, even through mismatched close
 test('rejects a text above 5 MB before parsing it', () => {
 	const text = `{ "jobs": [], "pad": "${'x'.repeat(5 * 1024 * 1024)}" }`;
 	const result = parse(text);
-	assert.deepEqual(formatted(result.diagnostics), [`${file}:1:1: error: the file has ${text.length} characters; the limit is 5.0 MB`]);
+	assert.deepEqual(formatted(result.diagnostics), [`${file}:1:1: error: the file is too large: it has ${text.length} characters; the limit is 5242880 (5 MB)`]);
 });
 
 test('rejects more than 10,000 jobs', () => {
@@ -247,16 +247,16 @@ test('reads a file from disk, with cwd relative to its folder', () => {
 test('turns a missing file or a folder into one diagnostic at 1:1', () => {
 	const missing = path.join(workspace(), 'missing.json');
 	const result = readJobsFile(missing);
-	assert.deepEqual(formatted(result.diagnostics), [`${missing}:1:1: error: cannot read the jobs file: the file does not exist`]);
+	assert.deepEqual(formatted(result.diagnostics), [`${missing}:1:1: error: the jobs file does not exist`]);
 	assert.deepEqual(result.config, { concurrency: 4, jobs: [] });
 	assert.equal(result.diagnostics[0].path, '');
-	assert.deepEqual(formatted(readJobsFile(workspace()).diagnostics), [`${workspace()}:1:1: error: cannot read the jobs file: it is a folder, not a file`]);
+	assert.deepEqual(formatted(readJobsFile(workspace()).diagnostics), [`${workspace()}:1:1: error: the path is a folder, not a jobs file`]);
 });
 
 test('refuses to read a file above 5 MB', () => {
 	const big = path.join(workspace(), 'big.jobs.json');
 	fs.writeFileSync(big, Buffer.alloc(5 * 1024 * 1024 + 1, 0x20));
-	assert.deepEqual(formatted(readJobsFile(big).diagnostics), [`${big}:1:1: error: the file is 5.0 MB; the limit is 5.0 MB`]);
+	assert.deepEqual(formatted(readJobsFile(big).diagnostics), [`${big}:1:1: error: the file is too large: it is 5242881 bytes; the limit is 5242880 bytes (5 MB)`]);
 	fs.rmSync(big);
 });
 

@@ -3,10 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseDuration } from '../../../../src/core/base/duration';
-import { idPattern, knownJobFields, knownRetryFields } from '../../../../src/core/definitions/jobReader';
+import { idProblem, idSchemaPattern, maxIdLength } from '../../../../src/core/definitions/jobId';
+import { knownJobFields, knownRetryFields, maxCommandBytes, maxEnvEntries } from '../../../../src/core/definitions/jobReader';
 import { knownTopLevelFields, maxConcurrency, maxJobs } from '../../../../src/core/definitions/jobsFile';
 import { cronNicknames } from '../../../../src/core/cron/cronNames';
-import { knownScheduleFields, parseIsoDateTime } from '../../../../src/core/definitions/scheduleReader';
+import { knownScheduleFields, maxEveryMs, minEveryMs, parseIsoDateTime } from '../../../../src/core/definitions/scheduleReader';
 import { repoRoot } from '../../../support/paths';
 
 /** Just the parts of a JSON schema these tests look at. */
@@ -24,8 +25,11 @@ interface SchemaNode {
 	default?: unknown;
 	description?: string;
 	additionalProperties?: unknown;
+	minimum?: number;
 	maximum?: number;
 	maxItems?: number;
+	maxLength?: number;
+	maxProperties?: number;
 }
 
 const schema: SchemaNode = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schemas', 'jobs.schema.json'), 'utf8'));
@@ -78,7 +82,32 @@ test('the schema enums and limits match the parser', () => {
 	assert.deepEqual(retryObject.properties!.backoff.enum, ['fixed', 'exponential']);
 	assert.equal(schema.properties!.concurrency.maximum, maxConcurrency);
 	assert.equal(schema.properties!.jobs.maxItems, maxJobs);
-	assert.equal(job.properties!.id.pattern, idPattern.source);
+	assert.equal(job.properties!.id.pattern, idSchemaPattern);
+	assert.equal(job.properties!.id.maxLength, maxIdLength);
+	assert.equal(job.properties!.dependsOn.items!.pattern, idSchemaPattern);
+	assert.equal(job.properties!.command.maxLength, maxCommandBytes);
+	assert.equal(job.properties!.env.maxProperties, maxEnvEntries);
+});
+
+test('the schema id pattern agrees with the parser', () => {
+	const id = new RegExp(idSchemaPattern, 'u');
+	const samples = ['build', 'db.backup_2-x', '.hidden', 'a', 'x'.repeat(128), 'x'.repeat(129), '', '.', '..', '...', 'a.', 'a b', 'a/b', 'a\\b'];
+	const devices = ['con', 'CON', 'Con.txt', 'nul', 'NUL.tar.gz', 'prn', 'aux', 'com1', 'COM9.log', 'com0', 'lpt1', 'LPT9', 'lpt0.x'];
+	const near = ['console', 'nul_', 'com10', 'com', 'lpt', 'auxiliary', 'x.con', 'null'];
+	for (const sample of [...samples, ...devices, ...near]) {
+		assert.equal(id.test(sample), idProblem(sample) === undefined, `"${sample}"`);
+	}
+	assert.ok(devices.every((device) => !id.test(device)));
+	assert.ok(near.every((name) => id.test(name)));
+});
+
+test('the schema every has the parser minimum and maximum, and says so', () => {
+	const every = schedule.properties!.every;
+	const number = every.anyOf!.find((variant) => variant.type === 'number')!;
+	assert.equal(number.minimum, minEveryMs);
+	assert.equal(number.maximum, maxEveryMs);
+	assert.match(every.description!, /at least 1s \(1000 ms\)/);
+	assert.match(every.description!, /at most 36500d/);
 });
 
 test('the schema duration pattern agrees with parseDuration on strings', () => {

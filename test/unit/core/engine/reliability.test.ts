@@ -110,8 +110,9 @@ function workspaceWith(jobs: object[]): { dir: string; file: string } {
 	return { dir, file };
 }
 
+/** `start` on `file`; sub-second `every` intervals are allowed (the default minimum is 1 s), so a test sees many fires. */
 function startCli(file: string): ChildProcess & { output: () => string; exited: Promise<number | null> } {
-	const child = spawn(process.execPath, [cli, 'start', '--file', file], { env: { ...process.env, WORKSPACE_JOBS_STATE_DIR: stateRoot }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [cli, 'start', '--file', file], { env: { ...process.env, WORKSPACE_JOBS_STATE_DIR: stateRoot, WORKSPACE_JOBS_MIN_INTERVAL_MS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
 	children.push(child);
 	let output = '';
 	child.stdout!.on('data', (d) => (output += d));
