@@ -5,6 +5,7 @@ import { formatDuration } from '../core/base/duration';
 import { Engine } from '../core/engine/engine';
 import { historyFileName } from '../core/records/runStore';
 import { HistoryStore } from '../core/records/history';
+import { type FileProblem, formatFileProblem } from '../core/records/fileProblems';
 import { workspaceStateDir } from '../core/base/stateDir';
 import { type Diagnostic, formatDiagnostic } from '../core/definitions/diagnostic';
 import { type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
@@ -219,29 +220,35 @@ async function start(file: string, level: LogLevel, concurrency: number | undefi
 	return 0;
 }
 
+/**
+ * Past runs, newest last. Records that are not valid are skipped with one warning naming the
+ * file and line; a history that cannot be read at all is a warning and exit code 1.
+ */
 function history(file: string, id: string | undefined, json: boolean, limit: number): number {
 	const stateDir = workspaceStateDir(path.dirname(file));
-	const records = new HistoryStore(path.join(stateDir, historyFileName)).read({ jobId: id, limit });
+	let unreadable = false;
+	const problems = (problem: FileProblem) => {
+		unreadable ||= problem.unreadable === true;
+		process.stderr.write(`workspace-jobs: warning: ${formatFileProblem(problem)}\n`);
+	};
+	const records = new HistoryStore(path.join(stateDir, historyFileName), { problems }).read({ jobId: id, limit });
 	if (json) {
 		for (const r of records) {
 			process.stdout.write(`${JSON.stringify(r)}\n`);
 		}
 	} else if (records.length === 0) {
-		process.stderr.write(`No runs recorded yet${id ? ` for "${id}"` : ''} (${stateDir})\n`);
+		process.stderr.write(`No runs ${unreadable ? 'readable' : 'recorded yet'}${id ? ` for "${id}"` : ''} (${stateDir})\n`);
 	} else {
-		printTable(
-			['ENDED', 'JOB', 'RUN', 'STATUS', 'DURATION', 'TRIGGER'],
-			records.map((r) => [
-				r.endedAt,
-				r.jobId,
-				r.attempt > 1 ? `${r.runId}#${r.attempt}` : r.runId,
-				r.status + (r.reason && r.status !== 'completed' ? ` (${r.reason})` : ''),
-				formatDuration(r.durationMs),
-				r.trigger,
-			]),
-		);
+		printTable(['ENDED', 'JOB', 'RUN', 'STATUS', 'DURATION', 'TRIGGER'], records.map(historyRow));
 	}
-	return 0;
+	return unreadable ? 1 : 0;
+}
+
+/** One table row; the reader checked the fields, and a missing one still prints as "-". */
+function historyRow(r: RunRecord): string[] {
+	const status = `${r.status}${r.reason && r.status !== 'completed' ? ` (${r.reason})` : ''}`;
+	const duration = typeof r.durationMs === 'number' ? formatDuration(r.durationMs) : undefined;
+	return [r.endedAt, r.jobId, r.attempt > 1 ? `${r.runId}#${r.attempt}` : r.runId, status, duration, r.trigger].map((cell) => cell ?? '-');
 }
 
 function createEngine(file: string, level: LogLevel, concurrency: number | undefined, out: NodeJS.WritableStream): Engine {
@@ -268,9 +275,11 @@ function printDiagnostics(result: { diagnostics: readonly Diagnostic[] }, out: N
 	}
 }
 
-function printTable(header: string[], rows: string[][]): void {
-	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-	for (const row of [header, ...rows]) {
+function printTable(header: string[], rows: Array<Array<string | undefined>>): void {
+	const cells = [header, ...rows.map((row) => header.map((_, i) => String(row[i] ?? '-')))];
+	// A loop, not Math.max(...): `--limit 1000000` rows overflow the argument list.
+	const widths = header.map((_, i) => cells.reduce((width, row) => Math.max(width, row[i].length), 0));
+	for (const row of cells) {
 		process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}\n`);
 	}
 }

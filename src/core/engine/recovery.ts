@@ -1,11 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { HistoryStore } from '../records/history';
 import { findEscapedRunProcesses } from '../process/leftovers';
 import type { RunRecord } from '../model';
-import { type InFlightRun, RunJournal } from '../records/runJournal';
+import { type InFlightRun, takeDeadJournals } from '../records/runJournal';
+import type { ProblemSink } from '../records/fileProblems';
 import { buildRecord, runKey } from '../records/runRecord';
-import { isProcessAlive } from '../base/processAlive';
 import type { Clock } from '../base/clock';
 import type { Logger } from '../base/logger';
 import type { JobStates } from '../dispatch/jobStates';
@@ -41,7 +39,7 @@ function recoverInterrupted(ctx: RecoveryContext): void {
 	if (!ctx.stateDir || !history) {
 		return;
 	}
-	const { orphans, records } = recoverInterruptedRuns(ctx.stateDir, history, ctx.clock.now());
+	const { orphans, records } = recoverInterruptedRuns(ctx.stateDir, history, ctx.clock.now(), ctx.store.problems);
 	ctx.scheduling.markFired(orphans);
 	if (records.length === 0) {
 		return;
@@ -85,8 +83,8 @@ function validTime(t: number, fallback: number): number {
  * scheduled instants count as fired), and an `interrupted` record for each that has no final
  * record in history yet.
  */
-export function recoverInterruptedRuns(stateDir: string, history: HistoryStore, now: number): { orphans: InFlightRun[]; records: RunRecord[] } {
-	const orphans = takeDeadJournals(stateDir);
+export function recoverInterruptedRuns(stateDir: string, history: HistoryStore, now: number, problems?: ProblemSink): { orphans: InFlightRun[]; records: RunRecord[] } {
+	const orphans = takeDeadJournals(stateDir, problems);
 	if (orphans.length === 0) {
 		return { orphans, records: [] };
 	}
@@ -108,35 +106,6 @@ export function recoverInterruptedRuns(stateDir: string, history: HistoryStore, 
 		),
 	);
 	return { orphans, records };
-}
-
-/**
- * Claims the journals of processes that are gone (rename first, so two recovering processes never
- * both report the same run) and returns their unfinished runs.
- */
-function takeDeadJournals(stateDir: string): InFlightRun[] {
-	let names: string[];
-	try {
-		names = fs.readdirSync(stateDir);
-	} catch {
-		return [];
-	}
-	const orphans: InFlightRun[] = [];
-	for (const name of names) {
-		const match = /^inflight-(\d+)\.jsonl$/.exec(name);
-		if (!match || Number(match[1]) === process.pid || isProcessAlive(Number(match[1]))) {
-			continue;
-		}
-		const claimed = path.join(stateDir, `${name}.claimed-${process.pid}`);
-		try {
-			fs.renameSync(path.join(stateDir, name), claimed);
-		} catch {
-			continue;
-		}
-		orphans.push(...new RunJournal(claimed).takeOrphans());
-		fs.rmSync(claimed, { force: true });
-	}
-	return orphans;
 }
 
 /** Drops runs whose final record made it to history just before the host died (before the journal's end line). */

@@ -1,14 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendToFile, forEachLine, forEachLineBackward, isNotFound, parseJsonLine, repairTornTail } from './jsonLines';
+import { appendToFile, forEachLine, forEachLineBackward, isNotFound, lineNumberAt, parseJsonLine, repairTornTail } from './jsonLines';
 import type { RunRecord } from '../model';
+import { type BadLines, LineProblems, type ProblemSink } from './fileProblems';
+import { recordProblem } from './recordSchema';
 
 /**
  * Persistent run history (`history.jsonl`, one `RunRecord` per line) and the journal of runs in
  * flight (`inflight.jsonl`). Both are append-only JSON lines written synchronously, so a record is
  * on disk before the engine reports it, and a SIGKILL can at worst tear the last line, which the
  * readers skip and the next writer cuts off (`repairTornTail` in jsonLines.ts; the SIGKILL tests
- * in test/unit/core/records/history.test.ts tear lines that way).
+ * in test/unit/core/records/history.test.ts tear lines that way). Reading never throws on what
+ * is in the files: a line that is not a valid `RunRecord` is skipped, an unreadable file (a
+ * folder in its place, no permission) reads as empty, and both are reported to `problems` once.
  */
 
 /** Which records `HistoryStore.read` returns. */
@@ -24,6 +28,8 @@ export interface HistoryQuery {
 export interface HistoryStoreOptions {
 	/** Size past which the file is rotated to `history.1.jsonl` before the next append. @default 64 MB */
 	maxBytes?: number;
+	/** Hears of skipped lines and unreadable files. @default nobody */
+	problems?: ProblemSink;
 }
 
 const defaultMaxBytes = 64 * 1024 * 1024;
@@ -36,17 +42,20 @@ const sinceSlackMs = 60 * 60_000;
 
 /** Append-only JSONL history of finished attempts, with one rotated predecessor. */
 export class HistoryStore {
-	private readonly rotatedFile: string;
+	/** The rotated predecessor, read after (before, oldest-first) `file`. */
+	readonly rotatedFile: string;
 	private readonly maxBytes: number;
+	private readonly problems: LineProblems;
 	/** Cut a torn tail before the first append, and again after any append that failed midway. */
 	private needsRepair = true;
 	private _bytesRead = 0;
 
 	constructor(
-		private readonly file: string,
+		readonly file: string,
 		options: HistoryStoreOptions = {},
 	) {
 		this.maxBytes = options.maxBytes ?? defaultMaxBytes;
+		this.problems = new LineProblems(options.problems);
 		const ext = path.extname(file);
 		this.rotatedFile = ext ? `${file.slice(0, -ext.length)}.1${ext}` : `${file}.1`;
 	}
@@ -84,7 +93,8 @@ export class HistoryStore {
 
 	/**
 	 * Matching records, newest last. Reads backwards from the end (then into the rotated file),
-	 * so a small `limit` costs the same whatever the file size. Torn or unparseable lines are skipped.
+	 * so a small `limit` costs the same whatever the file size. Torn lines are skipped silently,
+	 * invalid ones with one warning per read.
 	 */
 	read(query: HistoryQuery = {}): RunRecord[] {
 		const limit = query.limit ?? Number.POSITIVE_INFINITY;
@@ -97,8 +107,9 @@ export class HistoryStore {
 			return found;
 		}
 		let done = false;
-		const visit = (line: string): boolean => {
-			const record = toRecord(parseJsonLine(line));
+		let bad: BadLines | undefined;
+		const visit = (line: string, offset: number): boolean => {
+			const record = toRecord(line, bad!, offset);
 			if (!record) {
 				return true;
 			}
@@ -120,7 +131,14 @@ export class HistoryStore {
 			return !done;
 		};
 		for (const file of [this.file, this.rotatedFile]) {
-			this._bytesRead += forEachLineBackward(file, visit);
+			bad = this.problems.read(file);
+			try {
+				this._bytesRead += forEachLineBackward(file, visit);
+				this.problems.readable(file);
+			} catch (err) {
+				this.problems.cannotRead(file, err, 'its runs are not shown and the engine goes on without them');
+			}
+			bad.finish((offset) => lineNumberAt(file, offset));
 			if (done) {
 				break;
 			}
@@ -131,12 +149,19 @@ export class HistoryStore {
 	/** Visits every record oldest-first (rotated file, then current), one chunk in memory at a time. */
 	scan(visit: (r: RunRecord) => void): void {
 		for (const file of [this.rotatedFile, this.file]) {
-			forEachLine(file, (line) => {
-				const record = toRecord(parseJsonLine(line));
-				if (record) {
-					visit(record);
-				}
-			});
+			const bad = this.problems.read(file);
+			try {
+				forEachLine(file, (line, lineNumber, offset) => {
+					const record = toRecord(line, bad, offset, lineNumber);
+					if (record) {
+						visit(record);
+					}
+				});
+				this.problems.readable(file);
+			} catch (err) {
+				this.problems.cannotRead(file, err, 'its runs are not shown and the engine goes on without them');
+			}
+			bad.finish();
 		}
 	}
 
@@ -157,9 +182,18 @@ export class HistoryStore {
 	}
 }
 
-/** Narrows a parsed line to a record; lines from a newer or broken writer are skipped. */
-function toRecord(value: Record<string, unknown> | undefined): RunRecord | undefined {
-	if (!value || typeof value.jobId !== 'string' || typeof value.runId !== 'string' || typeof value.status !== 'string' || typeof value.endedAt !== 'string') {
+/**
+ * A line as a record, or `undefined` (noted in `bad`) when it is not one. Empty lines are passed
+ * over silently; they hold nothing to lose.
+ */
+function toRecord(line: string, bad: BadLines, offset: number, lineNumber?: number): RunRecord | undefined {
+	if (line.length === 0) {
+		return undefined;
+	}
+	const value = parseJsonLine(line);
+	const problem = value ? recordProblem(value) : 'a line that is not a JSON object';
+	if (problem !== undefined) {
+		bad.add(offset, value ? `a record ${problem}` : problem, lineNumber);
 		return undefined;
 	}
 	return value as unknown as RunRecord;

@@ -53,11 +53,12 @@ export function repairTornTail(file: string): number {
 }
 
 /**
- * Calls `visit` with each complete line, last line first, until it returns `false`. Reads the
- * file backwards in 64 KB chunks, so the newest lines cost the same in a 1 GB file as in a small
- * one. A torn last line is skipped. Returns the number of bytes read from disk.
+ * Calls `visit` with each complete line and the byte offset it starts at, last line first, until
+ * it returns `false`. Reads the file backwards in 64 KB chunks, so the newest lines cost the same
+ * in a 1 GB file as in a small one. A torn last line is skipped. Returns the number of bytes read
+ * from disk. A missing file has no lines; any other error (a folder, no permission) is thrown.
  */
-export function forEachLineBackward(file: string, visit: (line: string) => boolean): number {
+export function forEachLineBackward(file: string, visit: (line: string, offset: number) => boolean): number {
 	const fd = openForRead(file);
 	if (fd === undefined) {
 		return 0;
@@ -80,7 +81,7 @@ export function forEachLineBackward(file: string, visit: (line: string) => boole
 			let nl = buf.lastIndexOf(newline, end - 1);
 			while (nl >= 0) {
 				if (seenLastNewline) {
-					if (!visit(buf.toString('utf8', nl + 1, end))) {
+					if (!visit(buf.toString('utf8', nl + 1, end), pos + nl + 1)) {
 						return bytesRead;
 					}
 				} else {
@@ -93,7 +94,7 @@ export function forEachLineBackward(file: string, visit: (line: string) => boole
 		}
 		// What is left is the first line of the file.
 		if (carry) {
-			visit(carry.toString('utf8'));
+			visit(carry.toString('utf8'), 0);
 		}
 		return bytesRead;
 	} finally {
@@ -102,10 +103,11 @@ export function forEachLineBackward(file: string, visit: (line: string) => boole
 }
 
 /**
- * Calls `visit` with each complete line, first line first, holding one chunk at a time. Stops at
- * the size the file had when it was opened; a torn or half-appended last line is skipped.
+ * Calls `visit` with each complete line, its 1-based line number and the byte offset it starts
+ * at, first line first, holding one chunk at a time. Stops at the size the file had when it was opened; a torn or half-appended
+ * last line is skipped. A missing file has no lines; any other error is thrown.
  */
-export function forEachLine(file: string, visit: (line: string) => void): void {
+export function forEachLine(file: string, visit: (line: string, lineNumber: number, offset: number) => void): void {
 	const fd = openForRead(file);
 	if (fd === undefined) {
 		return;
@@ -113,6 +115,9 @@ export function forEachLine(file: string, visit: (line: string) => void): void {
 	try {
 		const size = fs.fstatSync(fd).size;
 		let pos = 0;
+		let lineNumber = 0;
+		// File offset of the carry (or of the chunk, when there is none).
+		let bufStart = 0;
 		let carry: Buffer | undefined;
 		while (pos < size) {
 			const len = Math.min(chunkSize, size - pos);
@@ -123,12 +128,38 @@ export function forEachLine(file: string, visit: (line: string) => void): void {
 			let start = 0;
 			let nl = buf.indexOf(newline, start);
 			while (nl >= 0) {
-				visit(buf.toString('utf8', start, nl));
+				visit(buf.toString('utf8', start, nl), ++lineNumber, bufStart + start);
 				start = nl + 1;
 				nl = buf.indexOf(newline, start);
 			}
 			carry = start < buf.length ? buf.subarray(start) : undefined;
+			bufStart += start;
 		}
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/**
+ * The 1-based number of the line that starts at byte `offset`: one forward count of newlines,
+ * made only to name a bad line in a warning (backward reads know offsets, not line numbers).
+ */
+export function lineNumberAt(file: string, offset: number): number {
+	const fd = fs.openSync(file, 'r');
+	try {
+		let line = 1;
+		const buf = Buffer.allocUnsafe(chunkSize);
+		for (let pos = 0; pos < offset; ) {
+			const n = fs.readSync(fd, buf, 0, Math.min(chunkSize, offset - pos), pos);
+			if (n === 0) {
+				break;
+			}
+			for (let i = buf.indexOf(newline, 0); i >= 0 && i < n; i = buf.indexOf(newline, i + 1)) {
+				line++;
+			}
+			pos += n;
+		}
+		return line;
 	} finally {
 		fs.closeSync(fd);
 	}

@@ -5,10 +5,14 @@ import type { RunRecord } from '../model';
 import { runKey } from './runRecord';
 import { isProcessAlive } from '../base/processAlive';
 import { writeFileAtomic } from '../base/atomicFile';
+import { describeFileError, LineProblems, type ProblemSink } from './fileProblems';
+import { inFlightProblem } from './recordSchema';
 
 /*
  * `inflight.jsonl`: one 'start' line when a run starts and one 'end' line when it ends, both
  * appended synchronously, so whatever kills the host, the next process finds the runs it left.
+ * Reading a journal never throws on its content: invalid lines are skipped with one warning, and
+ * an unreadable journal is reported and taken as empty.
  */
 
 /** A run that has started and not yet ended, as the journal keeps it. */
@@ -38,8 +42,14 @@ export class RunJournal {
 	private readonly own = new Set<string>();
 	private needsRepair = true;
 	private appendedBytes = 0;
+	private readonly problems: LineProblems;
 
-	constructor(private readonly file: string) {}
+	constructor(
+		private readonly file: string,
+		problems?: ProblemSink,
+	) {
+		this.problems = new LineProblems(problems);
+	}
 
 	/** Records that runs started (one write). */
 	started(runs: readonly InFlightRun[]): void {
@@ -80,6 +90,9 @@ export class RunJournal {
 	 */
 	takeOrphans(): InFlightRun[] {
 		const open = this.readOpen();
+		if (!open) {
+			return [];
+		}
 		const orphans: InFlightRun[] = [];
 		for (const [key, entry] of open) {
 			const isOrphan = entry.host === process.pid ? !this.own.has(key) : !isProcessAlive(entry.host);
@@ -88,11 +101,16 @@ export class RunJournal {
 				open.delete(key);
 			}
 		}
-		if (open.size === 0) {
-			truncateFile(this.file);
-			this.appendedBytes = 0;
-		} else if (orphans.length > 0) {
-			this.write(orphans.map((run) => ({ type: 'end', runId: run.runId, attempt: run.attempt }) satisfies JournalLine));
+		try {
+			if (open.size === 0) {
+				truncateFile(this.file);
+				this.appendedBytes = 0;
+			} else if (orphans.length > 0) {
+				this.write(orphans.map((run) => ({ type: 'end', runId: run.runId, attempt: run.attempt }) satisfies JournalLine));
+			}
+		} catch (err) {
+			// The orphans are still returned: reporting them twice beats never reporting them.
+			this.problems.cannotRead(this.file, err, 'its runs may be reported again');
 		}
 		return orphans;
 	}
@@ -113,25 +131,41 @@ export class RunJournal {
 		this.appendedBytes += data.length;
 	}
 
-	/** Starts without an end, in file order. Another process may share the file, so it is re-read. */
-	private readOpen(): Map<string, { host: number; run: InFlightRun }> {
+	/**
+	 * Starts without an end, in file order, or `undefined` when the file cannot be read. Another
+	 * process may share the file, so it is re-read.
+	 */
+	private readOpen(): Map<string, { host: number; run: InFlightRun }> | undefined {
 		const open = new Map<string, { host: number; run: InFlightRun }>();
-		forEachLine(this.file, (text) => {
-			const line = parseJsonLine(text);
-			if (line?.type === 'start') {
-				const run = line.run as InFlightRun | undefined;
-				if (run && typeof run.runId === 'string' && typeof run.jobId === 'string') {
-					open.set(runKey(run), { host: Number(line.host), run });
+		const bad = this.problems.read(this.file);
+		try {
+			forEachLine(this.file, (text, lineNumber, offset) => {
+				if (text.length === 0) {
+					return;
 				}
-			} else if (line?.type === 'end') {
-				open.delete(runKey(line as { runId: string; attempt: number }));
-			}
-		});
+				const line = parseJsonLine(text);
+				const problem = journalLineProblem(line);
+				if (problem !== undefined) {
+					bad.add(offset, problem, lineNumber);
+				} else if (line!.type === 'start') {
+					const run = line!.run as InFlightRun;
+					open.set(runKey(run), { host: line!.host as number, run });
+				} else {
+					open.delete(runKey(line as { runId: string; attempt: number }));
+				}
+			});
+			this.problems.readable(this.file);
+		} catch (err) {
+			this.problems.cannotRead(this.file, err, 'the runs it lists in flight are not recovered');
+			return undefined;
+		} finally {
+			bad.finish();
+		}
 		return open;
 	}
 
 	private truncateIfIdle(): void {
-		if (this.readOpen().size === 0) {
+		if (this.readOpen()?.size === 0) {
 			truncateFile(this.file);
 			this.appendedBytes = 0;
 		}
@@ -140,8 +174,63 @@ export class RunJournal {
 	/** Rewrites the journal with only its open runs, when busy hosts never let it empty. */
 	private compact(): void {
 		const open = this.readOpen();
+		if (!open) {
+			return;
+		}
 		const lines = [...open.values()].map(({ host, run }) => JSON.stringify({ type: 'start', host, run } satisfies JournalLine) + '\n');
 		writeFileAtomic(this.file, lines.join(''));
 		this.appendedBytes = 0;
 	}
+}
+
+/** What is wrong with a journal line, in words that follow "skipped ". */
+function journalLineProblem(line: Record<string, unknown> | undefined): string | undefined {
+	if (!line) {
+		return 'a line that is not a JSON object';
+	}
+	if (line.type === 'start') {
+		if (!Number.isSafeInteger(line.host) || (line.host as number) < 1) {
+			return 'a start line whose "host" is not a pid';
+		}
+		const problem = inFlightProblem(line.run);
+		return problem === undefined ? undefined : `a start line ${problem}`;
+	}
+	if (line.type === 'end') {
+		return typeof line.runId === 'string' && Number.isSafeInteger(line.attempt) ? undefined : 'an end line without "runId" and "attempt"';
+	}
+	return 'a line whose "type" is neither "start" nor "end"';
+}
+
+/**
+ * Claims the journals of processes that are gone (rename first, so two recovering processes never
+ * both report the same run) and returns their unfinished runs. A journal that cannot be read or
+ * removed is reported and left aside (renamed, so it is not tried again).
+ */
+export function takeDeadJournals(stateDir: string, problems?: ProblemSink): InFlightRun[] {
+	let names: string[];
+	try {
+		names = fs.readdirSync(stateDir);
+	} catch {
+		return [];
+	}
+	const orphans: InFlightRun[] = [];
+	for (const name of names) {
+		const match = /^inflight-(\d+)\.jsonl$/.exec(name);
+		if (!match || Number(match[1]) === process.pid || isProcessAlive(Number(match[1]))) {
+			continue;
+		}
+		const claimed = path.join(stateDir, `${name}.claimed-${process.pid}`);
+		try {
+			fs.renameSync(path.join(stateDir, name), claimed);
+		} catch {
+			continue;
+		}
+		orphans.push(...new RunJournal(claimed, problems).takeOrphans());
+		try {
+			fs.rmSync(claimed, { force: true });
+		} catch (err) {
+			problems?.({ file: claimed, message: `cannot be removed: ${describeFileError(err)}; it is left aside` });
+		}
+	}
+	return orphans;
 }

@@ -5,18 +5,13 @@ import { type InFlightRun, RunJournal } from './runJournal';
 import { isoTime } from '../base/isoTime';
 import type { ActiveRun, RunRecord } from '../model';
 import { runKey } from './runRecord';
-import { readJsonFile, writeFileAtomicAsync } from '../base/atomicFile';
+import { writeFileAtomicAsync } from '../base/atomicFile';
+import { type ProblemSink, warnSink, WriteFailures } from './fileProblems';
+import { type PersistedState, readPersistedState } from './persistedState';
+
+export type { PersistedState } from './persistedState';
 
 export const historyFileName = 'history.jsonl';
-
-/** `state.json`: what the scheduler needs to resume where it stopped. */
-export interface PersistedState {
-	version: 1;
-	lastAlive?: number;
-	lastFired?: Record<string, number>;
-	enabled?: Record<string, boolean>;
-	known?: string[];
-}
 
 /**
  * At most this many finished records (and the continuations of their waiters) per turn of the
@@ -31,12 +26,19 @@ const maxRecordsPerTurn = 256;
  * the event loop, and nobody hears of a finish before its record is on disk. `state.json` is
  * written off the event loop, one write in flight at a time: after a crash, the journal and the
  * history say which scheduled instants ran even when the state file is behind (`Engine.markFired`).
+ *
+ * Every file here is input too: bad records and unreadable files are skipped with one warning
+ * (`problems`), and writes that fail are logged once per streak of failures, never thrown at a
+ * run.
  */
 export class RunStore {
 	readonly history: HistoryStore | undefined;
 	readonly journal: RunJournal | undefined;
 	readonly state: PersistedState;
+	/** Where the readers report bad records and unreadable files: the logger, as warnings. */
+	readonly problems: ProblemSink;
 	private readonly stateFile: string | undefined;
+	private readonly failures: WriteFailures;
 	private records: RunRecord[] = [];
 	private waiters: Array<() => void> = [];
 	/** `flush()` callers, resolved when nothing is pending any more. */
@@ -52,17 +54,19 @@ export class RunStore {
 
 	constructor(
 		readonly stateDir: string | undefined,
-		private readonly logger: Logger,
+		logger: Logger,
 		/** Called with each batch once it is on disk, before the batch's waiters resume. */
 		private readonly onRecorded: (records: readonly RunRecord[]) => void,
 		/** The engine's clock, for the rare start journaled without its instant. */
 		private readonly now: () => number = Date.now,
 	) {
-		this.history = stateDir ? new HistoryStore(path.join(stateDir, historyFileName)) : undefined;
+		this.problems = warnSink(logger);
+		this.failures = new WriteFailures(logger);
+		this.history = stateDir ? new HistoryStore(path.join(stateDir, historyFileName), { problems: this.problems }) : undefined;
 		// One journal per process, so a CLI run beside VS Code never takes the other's runs for orphans.
-		this.journal = stateDir ? new RunJournal(path.join(stateDir, `inflight-${process.pid}.jsonl`)) : undefined;
+		this.journal = stateDir ? new RunJournal(path.join(stateDir, `inflight-${process.pid}.jsonl`), this.problems) : undefined;
 		this.stateFile = stateDir && path.join(stateDir, 'state.json');
-		this.state = (this.stateFile && readJsonFile<PersistedState>(this.stateFile)) || { version: 1 };
+		this.state = this.stateFile ? readPersistedState(this.stateFile, this.problems) : { version: 1 };
 	}
 
 	/**
@@ -103,7 +107,7 @@ export class RunStore {
 		});
 	}
 
-	/** Resolves when every record queued so far is written. */
+	/** Resolves when every record queued so far is written (or failed to be). */
 	flush(): Promise<void> {
 		if (this.records.length === 0) {
 			return Promise.resolve();
@@ -113,7 +117,7 @@ export class RunStore {
 
 	/** Appends records that did not go through a run (recovered interrupted runs) right away. */
 	appendNow(records: readonly RunRecord[]): void {
-		this.history?.append(records);
+		this.appendHistory(records);
 	}
 
 	/** Marks `state` changed; it is written soon, off the event loop, coalesced with other changes. */
@@ -138,10 +142,11 @@ export class RunStore {
 				this.stateDirty = false;
 				if (this.stateFile) {
 					await writeFileAtomicAsync(this.stateFile, JSON.stringify(this.state));
+					this.failures.succeeded('the scheduler state');
 				}
 			}
 		} catch (err) {
-			this.logger.error(`Could not write scheduler state: ${String(err)}`);
+			this.failures.failed('the scheduler state', this.stateFile, err, 'a restart may catch up or re-run what already ran');
 		} finally {
 			this.stateWrite = undefined;
 		}
@@ -153,8 +158,22 @@ export class RunStore {
 		}
 		try {
 			this.journal?.started(entries);
+			this.failures.succeeded('the journal of running jobs');
 		} catch (err) {
-			this.logger.error(`Could not write the journal of running jobs: ${String(err)}`);
+			this.failures.failed('the journal of running jobs', undefined, err, 'runs cut off by a crash now are not reported as interrupted');
+		}
+	}
+
+	/** Appends to history; a failure is reported (once per streak), never thrown at a run. */
+	private appendHistory(records: readonly RunRecord[]): void {
+		if (!this.history || records.length === 0) {
+			return;
+		}
+		try {
+			this.history.append(records);
+			this.failures.succeeded('run history');
+		} catch (err) {
+			this.failures.failed('run history', this.history.file, err, 'finished runs are reported but not kept');
 		}
 	}
 
@@ -181,11 +200,12 @@ export class RunStore {
 		}
 		const starts = this.deferredStarts;
 		this.deferredStarts = [];
+		this.appendHistory(records);
+		// Apart from the history: a journal that cannot be written must not lose a record, nor the reverse.
 		try {
-			this.history?.append(records);
 			this.journal?.ended(records);
 		} catch (err) {
-			this.logger.error(`Could not write run history: ${String(err)}`);
+			this.failures.failed('the journal of running jobs', undefined, err, 'ended runs may be reported as interrupted after a crash');
 		}
 		if (starts.length > 0) {
 			// Runs whose record is written in this batch or waits for the next turn need no start line.
