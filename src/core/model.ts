@@ -165,7 +165,11 @@ export interface RunRecord {
 	scheduledAt?: string;
 	/** True when another attempt follows this failed one. */
 	willRetry?: boolean;
-	/** Path of the file holding the run's full output. */
+	/**
+	 * Path of the file holding the run's full output. Absent when the run printed nothing (no
+	 * file is kept) or started nothing (skipped, missed, canceled while queued), and removed when
+	 * retention deletes the log.
+	 */
 	logFile?: string;
 	/** Processes that left the job's process group and were still alive at the end. */
 	escaped?: number[];

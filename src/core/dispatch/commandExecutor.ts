@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { abortKind } from '../base/abort';
 import type { Clock } from '../base/clock';
@@ -59,6 +60,7 @@ export class CommandExecutor implements AttemptExecutor {
 		const context = { jobId: job.id, runId: info.runId };
 		const output = new OutputLog(ctx.logger, context, ctx.outputLogLimit(), logFile);
 		const listener = ctx.outputListener();
+		let printed = false;
 		const startedAt = ctx.clock.now();
 		const result = await ctx.runner({
 			command: job.command as string,
@@ -75,12 +77,14 @@ export class CommandExecutor implements AttemptExecutor {
 			killGraceMs: ctx.killGraceMs(),
 			logFile,
 			onOutput: (stream, text) => {
+				printed ||= text.length > 0;
 				output.write(stream, text);
 				listener?.({ jobId: job.id, runId: info.runId, stream, text });
 			},
 		});
 		const endedAt = ctx.clock.now();
 		output.end();
+		const kept = printed ? logFile : await removeEmptyLog(logFile);
 		const aborted = handle.aborted && result.reason === 'canceled' ? abortKind(handle.reason) : undefined;
 		if (result.escaped.length > 0) {
 			ctx.logger.warn(`Processes escaped the job's process group and were killed: ${result.escaped.join(', ')}`, context);
@@ -93,7 +97,7 @@ export class CommandExecutor implements AttemptExecutor {
 				message: result.message,
 				exitCode: result.exitCode,
 				signal: result.signal,
-				logFile,
+				logFile: kept,
 				escaped: result.escaped.length ? result.escaped : undefined,
 			},
 			startedAt,
@@ -105,4 +109,24 @@ export class CommandExecutor implements AttemptExecutor {
 /** True when `logFile` is `<stateDir>/logs/<one folder>/<file>`: ids such as `..`, `.` or `a/b` are not. */
 function isRunLogPath(stateDir: string, logFile: string): boolean {
 	return path.dirname(path.dirname(logFile)) === path.join(stateDir, 'logs');
+}
+
+/**
+ * A run that printed nothing keeps no log file and its record no `logFile` (a busy schedule of
+ * silent jobs made 25,000 empty files a minute). The file is removed only if it is empty: the
+ * launcher writes the log itself, and what it wrote is what this process was told.
+ */
+async function removeEmptyLog(logFile: string | undefined): Promise<string | undefined> {
+	if (!logFile) {
+		return undefined;
+	}
+	try {
+		if ((await fs.promises.stat(logFile)).size > 0) {
+			return logFile;
+		}
+		await fs.promises.unlink(logFile);
+	} catch {
+		// Never created (the run did not start), or already gone.
+	}
+	return undefined;
 }
