@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildSync } from 'esbuild';
+import { workspaceStateDir } from '../../src/core/base/stateDir';
 import { waitFor } from '../support/wait';
 
 /**
@@ -142,8 +143,9 @@ test(`runs ${target} short jobs through start with one final record each, no lef
 	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 	const pid = child.pid!;
 	try {
-		assert.ok(await waitFor(() => fs.existsSync(stateRoot) && fs.readdirSync(stateRoot).length > 0, 10_000, 50), output);
-		const stateDir = path.join(stateRoot, fs.readdirSync(stateRoot)[0]);
+		// The folder's own state folder: the state root also holds others (the lease's `leases/`).
+		const stateDir = workspaceStateDir(dir, stateRoot);
+		assert.ok(await waitFor(() => fs.existsSync(stateDir), 10_000, 50), output);
 		const historyFile = path.join(stateDir, 'history.jsonl');
 
 		assert.ok(await waitFor(() => countFinal(historyFile) >= warmUp, timeLimitMs, 250), `warm-up: ${countFinal(historyFile)} records\n${output}`);
