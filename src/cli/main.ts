@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, filterSink, formatContext, type LogLevel, type LogSink } from '../core/base/logger';
-import { formatDuration } from '../core/base/duration';
+import { formatElapsed, formatInstant, formatRelative, type InstantOptions } from '../core/base/timeFormat';
 import { Engine } from '../core/engine/engine';
 import { historyFileName } from '../core/records/runStore';
 import { HistoryStore } from '../core/records/history';
@@ -16,17 +16,22 @@ import { RunnerService } from '../core/engine/runnerService';
 import { describeSchedule } from '../core/cron/describeSchedule';
 import { fireTimes } from '../core/cron/fireTimes';
 import { exportCommand } from './exportCommand';
+import { colorStatus, resultLine, statusText, totalsLine, unknownJobLines } from './format';
+import { exitOnClosedPipe, paletteFor, printTable } from './output';
+import { version } from '../../package.json';
 
 const usage = `Usage: workspace-jobs <command> [options]
 
 Commands:
   validate                 check the file; exit 1 with PATH:LINE:COL lines on problems
   list [--json]            jobs with schedule, enabled and next run
-  next ID [--count N] [--from ISO]
+  next ID [--count N] [--from ISO] [--json]
                            the next N fire times of a scheduled job
-  run [ID...] [--json] [--concurrency N]
-                           run jobs now (all when none is named) with their dependencies
-  start                    run the scheduler in the foreground until SIGINT/SIGTERM
+  run [ID...] [--json] [--concurrency N] [--strict]
+                           run jobs now (all when none is named) with their dependencies;
+                           results and a totals line on stdout, the log on stderr;
+                           --strict runs nothing (exit 1) when the file has any problem
+  start                    run the scheduler in the foreground until SIGINT/SIGTERM (log on stderr)
   history [ID] [--json] [--limit N]
                            past runs of this workspace
   export --target github-actions|kubernetes|argo|systemd [--out DIR] [--image IMAGE]
@@ -36,8 +41,14 @@ Commands:
 
 Options:
   --file PATH              the jobs file (default ./.jobs.json)
+  --json                   JSON Lines on stdout: one object per line (a record, a job, a fire
+                           time), instants in ISO-8601 UTC
+  --utc                    show times in UTC instead of the local time zone
   --verbose                debug log lines;  --trace for everything;  --quiet for warnings only
-  --help                   this text`;
+  --version                the version
+  --help                   this text
+
+Colour only on a terminal; NO_COLOR turns it off, FORCE_COLOR=1 on, FORCE_COLOR=0 off.`;
 
 /** Exit codes: 0 ok, 1 a job or the file failed, 2 bad usage. */
 class UsageError extends Error {}
@@ -60,9 +71,15 @@ async function main(argv: string[]): Promise<number> {
 			verbose: { type: 'boolean', default: false },
 			trace: { type: 'boolean', default: false },
 			quiet: { type: 'boolean', default: false },
+			utc: { type: 'boolean', default: false },
+			version: { type: 'boolean', short: 'V', default: false },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
 	});
+	if (values.version) {
+		process.stdout.write(`${version}\n`);
+		return 0;
+	}
 	const [command, ...args] = positionals;
 	if (values.help || !command) {
 		process.stdout.write(`${usage}\n`);
@@ -71,19 +88,20 @@ async function main(argv: string[]): Promise<number> {
 	const level: LogLevel = values.trace ? 'trace' : values.verbose ? 'debug' : values.quiet ? 'warn' : 'info';
 	const file = path.resolve(values.file);
 	const parsed = () => readJobsFile(file);
+	const time: InstantOptions = { utc: values.utc };
 	switch (command) {
 		case 'validate':
 			return validate(parsed());
 		case 'list':
-			return list(parsed(), values.json);
+			return list(parsed(), values.json, time);
 		case 'next':
-			return next(parsed(), args, positiveInt(values.count, '--count'), values.from);
+			return next(parsed(), args, positiveInt(values.count, '--count'), values.from, values.json ? undefined : time);
 		case 'run':
-			return run(file, parsed(), args, values.json, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
+			return run(file, parsed(), args, { json: values.json, strict: values.strict, time }, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
 		case 'start':
-			return start(file, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined);
+			return start(file, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined, time);
 		case 'history':
-			return history(file, args[0], values.json, positiveInt(values.limit, '--limit'));
+			return history(file, args[0], values.json, positiveInt(values.limit, '--limit'), time);
 		case 'export':
 			return exportCommand(parsed(), { ...values, file, ids: args }, (message) => new UsageError(message));
 		default:
@@ -100,7 +118,7 @@ function validate(result: ParseResult): number {
 	return 0;
 }
 
-function list(result: ParseResult, json: boolean): number {
+function list(result: ParseResult, json: boolean, time: InstantOptions): number {
 	printDiagnostics(result, process.stderr);
 	const now = Date.now();
 	const rows = result.config.jobs.map((job) => {
@@ -111,23 +129,25 @@ function list(result: ParseResult, json: boolean): number {
 			schedule: job.schedule ? describeSchedule(job.schedule) : 'manual',
 			enabled: job.enabled ?? true,
 			nextRun: next === undefined ? null : new Date(next).toISOString(),
+			nextRunText: next === undefined ? '-' : `${formatInstant(next, time)} (${formatRelative(next, now)})`,
 			dependsOn: job.dependsOn ?? [],
 		};
 	});
 	if (json) {
-		for (const row of rows) {
+		for (const { nextRunText: _, ...row } of rows) {
 			process.stdout.write(`${JSON.stringify(row)}\n`);
 		}
 	} else {
 		printTable(
 			['ID', 'SCHEDULE', 'ENABLED', 'NEXT RUN'],
-			rows.map((r) => [r.id, r.schedule + (r.dependsOn.length ? ` (after ${r.dependsOn.join(', ')})` : ''), r.enabled ? 'yes' : 'no', r.nextRun ?? '-']),
+			rows.map((r) => [r.id, r.schedule + (r.dependsOn.length ? ` (after ${r.dependsOn.join(', ')})` : ''), r.enabled ? 'yes' : 'no', r.nextRunText]),
 		);
 	}
 	return result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
 }
 
-function next(result: ParseResult, args: string[], count: number, from: string | undefined): number {
+/** The next fire times: local (or `--utc`) instants, or JSON Lines `{"at": ISO}` when `time` is undefined (`--json`). */
+function next(result: ParseResult, args: string[], count: number, from: string | undefined, time: InstantOptions | undefined): number {
 	const id = args[0];
 	if (!id) {
 		throw new UsageError('next needs a job id');
@@ -135,7 +155,8 @@ function next(result: ParseResult, args: string[], count: number, from: string |
 	const job = result.config.jobs.find((j) => j.id === id);
 	if (!job) {
 		printDiagnostics(result, process.stderr);
-		process.stderr.write(`workspace-jobs: no valid job "${id}" in ${result.config.jobs.length ? 'the file' : 'an empty or invalid file'}\n`);
+		const known = result.config.jobs.map((j) => j.id);
+		process.stderr.write(known.length ? `workspace-jobs: ${unknownJobLines([id], known)[0]}\n` : `workspace-jobs: no valid job "${id}" in an empty or invalid file\n`);
 		return 1;
 	}
 	if (!job.schedule) {
@@ -147,21 +168,28 @@ function next(result: ParseResult, args: string[], count: number, from: string |
 		throw new UsageError(`--from: "${from}" is not an ISO-8601 date-time`);
 	}
 	for (const t of fireTimes(job.schedule, fromMs, count, fromMs)) {
-		process.stdout.write(`${new Date(t).toISOString()}\n`);
+		process.stdout.write(time ? `${formatInstant(t, time)}\n` : `${JSON.stringify({ at: new Date(t).toISOString() })}\n`);
 	}
 	return 0;
 }
 
-async function run(file: string, result: ParseResult, ids: string[], json: boolean, level: LogLevel, concurrency: number | undefined): Promise<number> {
+async function run(file: string, result: ParseResult, ids: string[], { json, strict, time }: { json: boolean; strict: boolean; time: InstantOptions }, level: LogLevel, concurrency: number | undefined): Promise<number> {
 	printDiagnostics(result, process.stderr);
-	const known = new Set(result.config.jobs.map((j) => j.id));
-	const unknown = ids.filter((id) => !known.has(id));
-	if (unknown.length) {
-		process.stderr.write(`workspace-jobs: no valid job ${unknown.map((id) => `"${id}"`).join(', ')} in ${file}\n`);
+	if (strict && result.diagnostics.length) {
+		process.stderr.write(`workspace-jobs: --strict: ${result.diagnostics.length} problem${result.diagnostics.length === 1 ? '' : 's'} in ${file}; nothing was run\n`);
 		return 1;
 	}
-	const targets = ids.length ? ids : result.config.jobs.map((j) => j.id);
-	const engine = createEngine(file, level, concurrency, process.stderr);
+	const known = result.config.jobs.map((j) => j.id);
+	const unknown = ids.filter((id) => !known.includes(id));
+	if (unknown.length) {
+		for (const line of unknownJobLines(unknown, known)) {
+			process.stderr.write(`workspace-jobs: ${line}\n`);
+		}
+		return 1;
+	}
+	const targets = ids.length ? ids : known;
+	const engine = createEngine(file, level, concurrency, time);
+	const startedAt = Date.now();
 	engine.load(result.config);
 	if (json) {
 		engine.onDidFinishRun((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
@@ -172,9 +200,7 @@ async function run(file: string, result: ParseResult, ids: string[], json: boole
 	try {
 		const records = await engine.run(targets);
 		const failed = records.filter((r) => r.status !== 'completed');
-		if (!json) {
-			summarize(records);
-		}
+		summarize(records, Date.now() - startedAt, json);
 		const invalid = ids.length === 0 && result.diagnostics.some((d) => d.severity === 'error');
 		return failed.length === 0 && !invalid && !stop.signaled ? 0 : 1;
 	} finally {
@@ -183,8 +209,8 @@ async function run(file: string, result: ParseResult, ids: string[], json: boole
 	}
 }
 
-async function start(file: string, level: LogLevel, concurrency: number | undefined): Promise<number> {
-	const engine = createEngine(file, level, concurrency, process.stdout);
+async function start(file: string, level: LogLevel, concurrency: number | undefined, time: InstantOptions): Promise<number> {
+	const engine = createEngine(file, level, concurrency, time);
 	// The definitions source of every VS Code folder too; its class comment says when the last good definitions stay.
 	const source = new JobsSource(file, { logger: engine.logger });
 	source.onDidChange((state) => {
@@ -224,7 +250,7 @@ async function start(file: string, level: LogLevel, concurrency: number | undefi
  * Past runs, newest last. Records that are not valid are skipped with one warning naming the
  * file and line; a history that cannot be read at all is a warning and exit code 1.
  */
-function history(file: string, id: string | undefined, json: boolean, limit: number): number {
+function history(file: string, id: string | undefined, json: boolean, limit: number, time: InstantOptions): number {
 	const stateDir = workspaceStateDir(path.dirname(file));
 	let unreadable = false;
 	const problems = (problem: FileProblem) => {
@@ -239,48 +265,51 @@ function history(file: string, id: string | undefined, json: boolean, limit: num
 	} else if (records.length === 0) {
 		process.stderr.write(`No runs ${unreadable ? 'readable' : 'recorded yet'}${id ? ` for "${id}"` : ''} (${stateDir})\n`);
 	} else {
-		printTable(['ENDED', 'JOB', 'RUN', 'STATUS', 'DURATION', 'TRIGGER'], records.map(historyRow));
+		const palette = paletteFor(process.stdout);
+		printTable(['ENDED', 'JOB', 'RUN', 'STATUS', 'DURATION', 'TRIGGER'], records.map((r) => historyRow(r, time)), (cell, column) => (column === 3 ? colorStatus(cell, cell.split(' ')[0], palette) : cell));
 	}
 	return unreadable ? 1 : 0;
 }
 
 /** One table row; the reader checked the fields, and a missing one still prints as "-". */
-function historyRow(r: RunRecord): string[] {
-	const status = `${r.status}${r.reason && r.status !== 'completed' ? ` (${r.reason})` : ''}`;
-	const duration = typeof r.durationMs === 'number' ? formatDuration(r.durationMs) : undefined;
-	return [r.endedAt, r.jobId, r.attempt > 1 ? `${r.runId}#${r.attempt}` : r.runId, status, duration, r.trigger].map((cell) => cell ?? '-');
+function historyRow(r: RunRecord, time: InstantOptions): string[] {
+	const status = statusText(r);
+	const duration = typeof r.durationMs === 'number' ? formatElapsed(r.durationMs) : undefined;
+	return [shownInstant(r.endedAt, time), r.jobId, r.attempt > 1 ? `${r.runId}#${r.attempt}` : r.runId, status, duration, r.trigger].map((cell) => cell ?? '-');
 }
 
-function createEngine(file: string, level: LogLevel, concurrency: number | undefined, out: NodeJS.WritableStream): Engine {
+/** An ISO instant from a record in local time (or UTC); undefined when missing, as it was when unparsable. */
+function shownInstant(iso: string | undefined, time: InstantOptions): string | undefined {
+	const ms = iso === undefined ? Number.NaN : Date.parse(iso);
+	return Number.isNaN(ms) ? iso : formatInstant(ms, time);
+}
+
+/** The engine of `run` and `start`; its log goes to stderr, so stdout holds only results. */
+function createEngine(file: string, level: LogLevel, concurrency: number | undefined, time: InstantOptions): Engine {
 	const sink: LogSink = {
 		write(lvl, message, context) {
-			const time = new Date().toISOString().slice(11, 23);
-			out.write(`${time} ${lvl.toUpperCase().padEnd(5)} ${formatContext(context)}${message}\n`);
+			const at = formatInstant(Date.now(), { ...time, date: false, millis: true });
+			process.stderr.write(`${at} ${lvl.toUpperCase().padEnd(5)} ${formatContext(context)}${message}\n`);
 		},
 	};
 	return new Engine({ workspaceFolder: path.dirname(file), concurrency, logger: createLogger(filterSink(level, sink)) });
 }
 
-function summarize(records: RunRecord[]): void {
-	for (const r of records) {
-		const mark = r.status === 'completed' ? 'ok  ' : r.status === 'skipped' ? 'skip' : 'FAIL';
-		const detail = r.status === 'completed' ? '' : ` ${r.status}${r.message ? `: ${r.message}` : ''}`;
-		process.stderr.write(`${mark} ${r.jobId} (${formatDuration(r.durationMs)})${detail}\n`);
+/** The results of `run` on stdout and the totals line last; with `--json` stdout holds only records, so the totals go to stderr. */
+function summarize(records: RunRecord[], elapsedMs: number, json: boolean): void {
+	const out = json ? process.stderr : process.stdout;
+	const palette = paletteFor(out);
+	if (!json) {
+		for (const r of records) {
+			out.write(`${resultLine(r, palette)}\n`);
+		}
 	}
+	out.write(`${totalsLine(records, elapsedMs, palette)}\n`);
 }
 
 function printDiagnostics(result: { diagnostics: readonly Diagnostic[] }, out: NodeJS.WritableStream): void {
 	for (const d of result.diagnostics) {
 		out.write(`${formatDiagnostic(d)}\n`);
-	}
-}
-
-function printTable(header: string[], rows: Array<Array<string | undefined>>): void {
-	const cells = [header, ...rows.map((row) => header.map((_, i) => String(row[i] ?? '-')))];
-	// A loop, not Math.max(...): `--limit 1000000` rows overflow the argument list.
-	const widths = header.map((_, i) => cells.reduce((width, row) => Math.max(width, row[i].length), 0));
-	for (const row of cells) {
-		process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}\n`);
 	}
 }
 
@@ -312,6 +341,8 @@ function onSignals(handler: () => Promise<void>): { signaled: boolean; dispose()
 	return state;
 }
 
+// A closed stdout or stderr ends the process quietly with 0, after the job process groups are killed (output.ts says why).
+exitOnClosedPipe(() => killAllGroups(0));
 main(process.argv.slice(2)).then(
 	(code) => {
 		process.exitCode = code;

@@ -6,6 +6,8 @@
  * 4 µs, so each zone-year is sampled once (daily, then bisected to the second) and kept.
  */
 
+import { closestMatch } from '../base/closestMatch';
+
 const dayMs = 86_400_000;
 
 /** A stretch of time with one UTC offset (offsets in ms, added to an instant to get wall time). */
@@ -188,6 +190,15 @@ export function knownTimeZone(name: string): string | undefined {
 	}
 	knownNames.set(name, known);
 	return known;
+}
+
+/**
+ * The IANA name nearest to a misspelt one (`Europe/Berln` → `Europe/Berlin`), for "did you mean";
+ * undefined when none is a plausible typo.
+ */
+export function closestTimeZone(name: string): string | undefined {
+	canonicalNames ??= new Set(Intl.supportedValuesOf('timeZone'));
+	return closestMatch(name, canonicalNames);
 }
 
 /** True when `Intl` accepts the name as a time zone. */

@@ -4,7 +4,7 @@ import { formatDuration } from '../base/duration';
 import type { JobDefinition, Schedule } from '../model';
 import { cronNicknames } from '../cron/cronNames';
 import { validateCron } from '../cron/fireTimes';
-import { knownTimeZone } from '../cron/timeZones';
+import { closestTimeZone, knownTimeZone } from '../cron/timeZones';
 
 /** Fields of a job's `schedule` object in `.jobs.json`. */
 export const knownScheduleFields = ['cron', 'timezone', 'every', 'at'] as const;
@@ -162,7 +162,9 @@ function readTimezone(node: Node, path: string, scope: Scope): string | undefine
 	}
 	const known = knownTimeZone(zone);
 	if (known === undefined) {
-		scope.error(node, path, `unknown time zone "${zone.slice(0, 80)}"; use an IANA name such as "Europe/Berlin" or "UTC"`);
+		const suggestion = closestTimeZone(zone);
+		const hint = suggestion ? `did you mean "${suggestion}"?` : 'use an IANA name such as "Europe/Berlin" or "UTC"';
+		scope.error(node, path, `unknown time zone "${zone.slice(0, 80)}"; ${hint}`);
 	}
 	return known;
 }

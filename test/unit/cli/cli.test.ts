@@ -74,11 +74,11 @@ test('list shows jobs with schedule, enabled and next run', () => {
 	assert.equal(rows[1].nextRun, null);
 });
 
-test('next prints N ISO instants from --from', () => {
+test('next --json prints N ISO instants from --from', () => {
 	const { file } = workspace(jobs([{ id: 'c', command: 'true', schedule: { cron: '*/15 * * * *', timezone: 'UTC' } }]));
-	const r = cliRun(['next', 'c', '--count', '3', '--from', '2026-01-01T00:07:00Z', '--file', file]);
+	const r = cliRun(['next', 'c', '--count', '3', '--from', '2026-01-01T00:07:00Z', '--json', '--file', file]);
 	assert.equal(r.code, 0, r.stderr);
-	assert.deepEqual(r.stdout.trim().split('\n'), ['2026-01-01T00:15:00.000Z', '2026-01-01T00:30:00.000Z', '2026-01-01T00:45:00.000Z']);
+	assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).at), ['2026-01-01T00:15:00.000Z', '2026-01-01T00:30:00.000Z', '2026-01-01T00:45:00.000Z']);
 });
 
 test('run --json prints one record per attempt and exits by the outcome', () => {

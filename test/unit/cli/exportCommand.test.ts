@@ -120,7 +120,7 @@ test('the exported OnCalendar= gives the times of workspace-jobs next', (t) => {
 	const units = cliRun(['export', '--target', 'systemd', '--file', exampleFile, 'nightly']).stdout;
 	const calendar = /^OnCalendar=(.+)$/m.exec(units)![1];
 	const from = '2026-03-27T00:00:00Z';
-	const next = cliRun(['next', 'nightly', '--count', '6', '--from', from, '--file', exampleFile]).stdout.trim().split('\n');
+	const next = cliRun(['next', 'nightly', '--count', '6', '--from', from, '--json', '--file', exampleFile]).stdout.trim().split('\n').map((l) => JSON.parse(l).at as string);
 	const r = spawnSync('systemd-analyze', ['calendar', '--iterations=6', `--base-time=@${Date.parse(from) / 1000}`, calendar], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
 	const theirs = [...r.stdout.matchAll(/: \w+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/g)].map((m) => new Date(`${m[1].replace(' ', 'T')}Z`).toISOString());
 	// 2026-03-29 02:30 does not exist in Berlin: the engine runs at 03:00 (01:00Z), systemd skips the day.
