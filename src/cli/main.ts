@@ -273,7 +273,7 @@ function history(file: string, id: string | undefined, json: boolean, limit: num
 
 /** One table row; the reader checked the fields, and a missing one still prints as "-". */
 function historyRow(r: RunRecord, time: InstantOptions): string[] {
-	const status = statusText(r);
+	const status = `${statusText(r)}${r.count && r.count > 1 ? ` x${r.count} since ${shownInstant(r.firstAt, time) ?? '?'}` : ''}`;
 	const duration = typeof r.durationMs === 'number' ? formatElapsed(r.durationMs) : undefined;
 	return [shownInstant(r.endedAt, time), r.jobId, r.attempt > 1 ? `${r.runId}#${r.attempt}` : r.runId, status, duration, r.trigger].map((cell) => cell ?? '-');
 }

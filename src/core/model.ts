@@ -106,7 +106,22 @@ export interface JobDefinition {
 export interface JobsConfig {
 	/** Global limit of runs at once. @default 4 */
 	concurrency?: number;
+	/** How much run history and how many run logs are kept. @default { runs: 100, days: 30, size: 256 MB } */
+	retention?: RetentionOptions;
 	jobs: JobDefinition[];
+}
+
+/**
+ * Limits on what the state folder keeps; older runs' history records and logs are pruned in the
+ * background. A limit left out takes its default.
+ */
+export interface RetentionOptions {
+	/** Runs kept per job; skipped runs count separately, so they never push real runs out. @default 100 */
+	runs?: number;
+	/** Records older than this many days are pruned (a job's newest run always stays). @default 30 */
+	days?: number;
+	/** Bytes of run logs kept per workspace; the oldest logs go first. @default 256 MB */
+	size?: number;
 }
 
 /** A job's state as the tree shows it. */
@@ -173,6 +188,15 @@ export interface RunRecord {
 	logFile?: string;
 	/** Processes that left the job's process group and were still alive at the end. */
 	escaped?: number[];
+	/**
+	 * A record that stands for this many identical consecutive skips (the same job, reason and
+	 * message), from `firstAt` to `lastAt`; absent means one.
+	 */
+	count?: number;
+	/** When the first of `count` coalesced skips happened (ISO). */
+	firstAt?: string;
+	/** When the last of `count` coalesced skips happened (ISO); equals `endedAt`. */
+	lastAt?: string;
 }
 
 /** A run that has not finished yet, as hosts see it. */

@@ -47,6 +47,7 @@ export const Settings = {
 	requireApproval: 'requireApproval',
 	concurrency: 'concurrency',
 	logOutputLimit: 'logOutputLimit',
+	retention: 'retention',
 } as const;
 
 /** Context keys used in `when` clauses of menus, the palette and the welcome view. */

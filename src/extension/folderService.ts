@@ -40,8 +40,10 @@ export class FolderService implements vscode.Disposable {
 			workspaceFolder: folder.uri.fsPath,
 			concurrency: settings.concurrency,
 			outputLogLimit: settings.outputLogLimit,
+			retention: settings.retention,
 			logger,
 		};
+		settings.retentionProblems.forEach((problem) => logger.warn(problem));
 		this.engine = new Engine(options);
 		this.source = new JobsSource(this.file, { logger });
 		this.disposables.push(
@@ -98,10 +100,11 @@ export class FolderService implements vscode.Disposable {
 		return this.outcome;
 	}
 
-	/** Applies changed settings (concurrency, output limit) and reloads so the queue picks them up. */
+	/** Applies changed settings (concurrency, output limit, retention) and reloads so the queue picks them up. */
 	applySettings(): void {
 		const settings = readFolderSettings(this.folder);
-		this.engine.configure({ concurrency: settings.concurrency, outputLogLimit: settings.outputLogLimit });
+		this.engine.configure({ concurrency: settings.concurrency, outputLogLimit: settings.outputLogLimit, retention: settings.retention });
+		settings.retentionProblems.forEach((problem) => this.logger.warn(problem));
 	}
 
 	/** Starts the scheduler (through the runner lease) or stops it; runs in progress always finish. */

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { RetentionOptions } from '../core/model';
+import { retentionFromSetting } from '../core/records/retention';
 import { Settings } from './constants';
 
 /** When a finished run shows a notification. */
@@ -10,6 +12,10 @@ export interface FolderSettings {
 	concurrency: number | undefined;
 	/** Bytes of each run's output copied to the log channel. */
 	outputLogLimit: number;
+	/** History and log limits set by the user; each set field wins over `.jobs.json`'s `retention`. */
+	retention: RetentionOptions;
+	/** Why fields of `workspaceJobs.retention` were ignored, for the host to log. */
+	retentionProblems: string[];
 }
 
 /** Window-wide settings. */
@@ -26,9 +32,12 @@ export function readFolderSettings(folder: vscode.WorkspaceFolder | undefined): 
 	const config = vscode.workspace.getConfiguration(Settings.section, folder?.uri);
 	const concurrency = config.get<number | null>(Settings.concurrency, null);
 	const limit = config.get<number>(Settings.logOutputLimit, defaultOutputLogLimit);
+	const { retention, problems } = retentionFromSetting(config.get<unknown>(Settings.retention));
 	return {
 		concurrency: typeof concurrency === 'number' && Number.isInteger(concurrency) && concurrency >= 1 ? Math.min(concurrency, 256) : undefined,
 		outputLogLimit: typeof limit === 'number' && limit >= 0 ? Math.floor(limit) : defaultOutputLogLimit,
+		retention,
+		retentionProblems: problems.map((p) => `${Settings.section}.${Settings.retention}: ${p}; that limit keeps the .jobs.json value or its default`),
 	};
 }
 

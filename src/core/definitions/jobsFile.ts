@@ -9,6 +9,7 @@ import { describeParseError, findExcessiveNesting } from './json/jsonPosition';
 import { openingBrace, ProblemFound, Problems, readNumber, readObject, readString, typeName } from './json/jsonReader';
 import type { JobsConfig } from '../model';
 import { readStrictJson, type StrictJson } from './json/strictJson';
+import { readRetention } from './retentionReader';
 import { minimumEveryMs } from './scheduleReader';
 import { ValueNode } from './json/valueNode';
 
@@ -20,7 +21,7 @@ import { ValueNode } from './json/valueNode';
  */
 
 /** Fields of the top-level object. */
-export const knownTopLevelFields = ['$schema', 'concurrency', 'jobs'] as const;
+export const knownTopLevelFields = ['$schema', 'concurrency', 'retention', 'jobs'] as const;
 
 /** Bigger files are refused before parsing: no real job list is this large. */
 export const maxFileSize = 5 * 1024 * 1024;
@@ -191,7 +192,7 @@ function createContext(problems: Problems, options: ParseOptions): JobReadContex
 	return { problems, baseDir, realBaseDir, now: options.now ?? Date.now(), minEveryMs: options.minEveryMs ?? minimumEveryMs() };
 }
 
-/** Reads `$schema`, `concurrency` and `jobs`; returns every job as read, valid or not. */
+/** Reads `$schema`, `concurrency`, `retention` and `jobs`; returns every job as read, valid or not. */
 function readTopLevel(root: Node, problems: Problems, config: JobsConfig, context: JobReadContext): JobRead[] {
 	const scope = problems.scope();
 	const fields = readObject(root, '', scope, knownTopLevelFields);
@@ -203,6 +204,10 @@ function readTopLevel(root: Node, problems: Problems, config: JobsConfig, contex
 	if (concurrency) {
 		const range = { min: 1, max: maxConcurrency, integer: true };
 		config.concurrency = readNumber(concurrency.value, 'concurrency', scope, range) ?? defaultConcurrency;
+	}
+	const retention = fields.get('retention') && readRetention(fields.get('retention')!.value, scope);
+	if (retention) {
+		config.retention = retention;
 	}
 	const jobs = fields.get('jobs')?.value;
 	if (!jobs) {

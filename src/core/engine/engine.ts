@@ -66,7 +66,7 @@ export class Engine extends Disposable {
 		this.states = this._register(new JobStates((id) => this.registry.isEnabled(id), logger));
 		this.metrics = new MetricsCollector(() => clock.now());
 		const events = this._register(new RunEvents(clock, logger, () => this.store, this.states, this.metrics));
-		this.store = new RunStore(this.stateDir, logger, (records) => events.recorded(records), () => clock.now());
+		this.store = new RunStore(this.stateDir, logger, (records) => events.recorded(records), () => clock.now(), options.retention);
 		this.registry = new JobRegistry(this.store.state);
 		this.onDidChangeJobState = this.states.onDidChange;
 		this.onDidStartRun = events.onDidStartRun;
@@ -75,9 +75,8 @@ export class Engine extends Disposable {
 		const finish = (record: RunRecord) => this.store.finish(record);
 		const [isPaused, isStopping] = [() => this._paused, () => this.stopping];
 		const { registry, store, states } = this;
-		const saveStateSoon = () => store.saveStateSoon();
 		const run = (jobId: string, trigger: Trigger, at: number) => this.run([jobId], trigger, at);
-		this.scheduling = this._register(new Scheduling({ clock, logger, registry, state: store.state, saveStateSoon, isPaused, isStopping, run, finish }));
+		this.scheduling = this._register(new Scheduling({ clock, logger, registry, state: store.state, saveStateSoon: () => store.saveStateSoon(), isPaused, isStopping, run, finish }));
 		const commands = new CommandExecutor({
 			...{ clock, logger, workspaceFolder: options.workspaceFolder, stateDir: this.stateDir, runner: options.runProcess ?? runProcess },
 			baseEnv: () => this.baseEnv,
@@ -93,10 +92,10 @@ export class Engine extends Disposable {
 	}
 
 	/** Applies options that come from settings and may change while the engine runs. */
-	configure(options: Pick<EngineOptions, 'concurrency' | 'outputLogLimit'>): void {
-		this.options.concurrency = options.concurrency;
-		this.options.outputLogLimit = options.outputLogLimit;
+	configure(options: Pick<EngineOptions, 'concurrency' | 'outputLogLimit' | 'retention'>): void {
+		Object.assign(this.options, { concurrency: options.concurrency, outputLogLimit: options.outputLogLimit });
 		this.dispatcher.queue.concurrency = this.options.concurrency ?? this.configConcurrency;
+		this.store.setRetention({ host: options.retention });
 	}
 
 	/** Replaces the `.jobs.json` definitions. Running runs finish under their old definition; unchanged schedules keep their grid. */
@@ -104,6 +103,7 @@ export class Engine extends Disposable {
 		this.baseEnv = { ...process.env };
 		this.configConcurrency = config.concurrency ?? defaultConcurrency;
 		this.dispatcher.queue.concurrency = this.options.concurrency ?? this.configConcurrency;
+		this.store.setRetention({ file: config.retention });
 		const change = this.registry.replaceFileJobs(config.jobs);
 		for (const id of change.removed) {
 			this.scheduling.disarm({ id });

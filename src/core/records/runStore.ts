@@ -3,11 +3,14 @@ import type { Logger } from '../base/logger';
 import { HistoryStore } from './history';
 import { type InFlightRun, RunJournal } from './runJournal';
 import { isoTime } from '../base/isoTime';
-import type { ActiveRun, RunRecord } from '../model';
+import type { ActiveRun, RetentionOptions, RunRecord } from '../model';
 import { runKey } from './runRecord';
 import { writeFileAtomicAsync } from '../base/atomicFile';
 import { type ProblemSink, warnSink, WriteFailures } from './fileProblems';
 import { type PersistedState, readPersistedState } from './persistedState';
+import { PruneSchedule } from './pruneSchedule';
+import type { PruneResult } from './pruner';
+import { SkipStreaks } from './skipStreaks';
 
 export type { PersistedState } from './persistedState';
 
@@ -19,6 +22,8 @@ export const historyFileName = 'history.jsonl';
  * tens of milliseconds.
  */
 const maxRecordsPerTurn = 256;
+/** A streak of identical skips is written at least this often while it lasts. */
+const skipFlushMs = 60_000;
 
 /**
  * Everything the engine keeps on disk: finished records (`history.jsonl`), runs in flight (the
@@ -29,7 +34,8 @@ const maxRecordsPerTurn = 256;
  *
  * Every file here is input too: bad records and unreadable files are skipped with one warning
  * (`problems`), and writes that fail are logged once per streak of failures, never thrown at a
- * run.
+ * run. Identical consecutive skips are coalesced (`SkipStreaks`), and retention prunes history
+ * and logs in the background after a batch (`PruneSchedule`).
  */
 export class RunStore {
 	readonly history: HistoryStore | undefined;
@@ -39,6 +45,12 @@ export class RunStore {
 	readonly problems: ProblemSink;
 	private readonly stateFile: string | undefined;
 	private readonly failures: WriteFailures;
+	private readonly skips = new SkipStreaks(skipFlushMs);
+	private skipTimer: NodeJS.Timeout | undefined;
+	/** The next flush writes every held skip streak (`flush()` asked for it). */
+	private flushSkips = false;
+	/** Retention: the limits, and the background prunes that keep to them. */
+	private readonly pruning: PruneSchedule | undefined;
 	private records: RunRecord[] = [];
 	private waiters: Array<() => void> = [];
 	/** `flush()` callers, resolved when nothing is pending any more. */
@@ -57,8 +69,10 @@ export class RunStore {
 		logger: Logger,
 		/** Called with each batch once it is on disk, before the batch's waiters resume. */
 		private readonly onRecorded: (records: readonly RunRecord[]) => void,
-		/** The engine's clock, for the rare start journaled without its instant. */
+		/** The engine's clock, for the rare start journaled without its instant, skip streaks and retention's age. */
 		private readonly now: () => number = Date.now,
+		/** The host's retention limits (settings), over the file's; see `setRetention`. */
+		retention?: RetentionOptions,
 	) {
 		this.problems = warnSink(logger);
 		this.failures = new WriteFailures(logger);
@@ -67,6 +81,20 @@ export class RunStore {
 		this.journal = stateDir ? new RunJournal(path.join(stateDir, `inflight-${process.pid}.jsonl`), this.problems) : undefined;
 		this.stateFile = stateDir && path.join(stateDir, 'state.json');
 		this.state = this.stateFile ? readPersistedState(this.stateFile, this.problems) : { version: 1 };
+		if (stateDir && this.history) {
+			const { history, state, failures } = this;
+			this.pruning = new PruneSchedule({ stateDir, history, state, failures, logger, now, saveStateSoon: () => this.saveStateSoon() }, retention);
+		}
+	}
+
+	/** Sets the retention limits: the host's (settings) win over the file's, field by field, then the defaults. */
+	setRetention(limits: { host?: RetentionOptions; file?: RetentionOptions }): void {
+		this.pruning?.setRetention(limits);
+	}
+
+	/** Prunes history and logs to the retention limits now (a prune also follows batches on its own). */
+	prune(): Promise<PruneResult | undefined> {
+		return this.pruning?.prune() ?? Promise.resolve(undefined);
 	}
 
 	/**
@@ -78,6 +106,7 @@ export class RunStore {
 		if (!this.journal) {
 			return Promise.resolve();
 		}
+		this.pruning?.runStarted(run);
 		this.commandStarts.push(inFlight(run, this.now));
 		this.commandStartsWritten ??= Promise.resolve().then(() => {
 			const batch = this.commandStarts;
@@ -107,11 +136,13 @@ export class RunStore {
 		});
 	}
 
-	/** Resolves when every record queued so far is written (or failed to be). */
+	/** Resolves when every record queued so far is written (or failed to be), held skip streaks included. */
 	flush(): Promise<void> {
-		if (this.records.length === 0) {
+		if (this.records.length === 0 && !this.skips.pending) {
 			return Promise.resolve();
 		}
+		this.flushSkips = true;
+		this.scheduleFlush();
 		return new Promise((resolve) => this.idleWaiters.push(resolve));
 	}
 
@@ -164,16 +195,18 @@ export class RunStore {
 		}
 	}
 
-	/** Appends to history; a failure is reported (once per streak), never thrown at a run. */
-	private appendHistory(records: readonly RunRecord[]): void {
+	/** Appends to history; returns how many records were written. A failure is reported (once per streak), never thrown at a run. */
+	private appendHistory(records: readonly RunRecord[]): number {
 		if (!this.history || records.length === 0) {
-			return;
+			return 0;
 		}
 		try {
 			this.history.append(records);
 			this.failures.succeeded('run history');
+			return records.length;
 		} catch (err) {
 			this.failures.failed('run history', this.history.file, err, 'finished runs are reported but not kept');
+			return 0;
 		}
 	}
 
@@ -200,7 +233,7 @@ export class RunStore {
 		}
 		const starts = this.deferredStarts;
 		this.deferredStarts = [];
-		this.appendHistory(records);
+		const written = this.appendHistory(this.toWrite(records));
 		// Apart from the history: a journal that cannot be written must not lose a record, nor the reverse.
 		try {
 			this.journal?.ended(records);
@@ -231,6 +264,35 @@ export class RunStore {
 				resolve();
 			}
 		}
+		this.pruning?.recorded(records, written);
+	}
+
+	/**
+	 * What goes to history for a batch: skips that continue a streak are held back, a streak's
+	 * held record goes before the job's next record, and streaks open too long (or all, when
+	 * flushing) are written at the end.
+	 */
+	private toWrite(records: readonly RunRecord[]): RunRecord[] {
+		if (!this.history) {
+			return [];
+		}
+		const now = this.now();
+		const out: RunRecord[] = [];
+		for (const r of records) {
+			out.push(...this.skips.take(r, now));
+		}
+		const all = this.flushSkips && this.records.length === 0;
+		if (all) {
+			this.flushSkips = false;
+		}
+		out.push(...this.skips.due(now, all));
+		if (this.skips.pending) {
+			this.skipTimer ??= setTimeout(() => {
+				this.skipTimer = undefined;
+				this.scheduleFlush();
+			}, skipFlushMs).unref();
+		}
+		return out;
 	}
 }
 

@@ -96,6 +96,34 @@ test('history skips a record without "trigger" with a warning naming file and li
 	);
 });
 
+test('history shows how many skips a coalesced record stands for', () => {
+	const { file, stateRoot, stateDir } = workspace({ jobs: [{ id: 'a', command: 'true' }] });
+	const first = rec('a', 1, { status: 'skipped', reason: 'overlap', exitCode: null, trigger: 'schedule' });
+	writeHistory(stateDir, [first, { ...rec('a', 40, { status: 'skipped', reason: 'overlap', exitCode: null, trigger: 'schedule' }), count: 39, firstAt: rec('a', 2).startedAt, lastAt: rec('a', 40).endedAt }]);
+	const table = cliRun(['history', '--utc', '--file', file], stateRoot);
+	assert.equal(table.code, 0, table.stderr);
+	const since = rec('a', 2).startedAt;
+	assert.match(table.stdout, new RegExp(`skipped \\(overlap\\) x39 since ${since.slice(0, 10)} ${since.slice(11, 19)} UTC`));
+});
+
+test('run prunes history to the retention of .jobs.json before it exits', () => {
+	const { file, stateRoot, stateDir } = workspace({ retention: { runs: 2 }, jobs: [{ id: 'a', command: 'echo a' }] });
+	writeHistory(
+		stateDir,
+		Array.from({ length: 10 }, (_, i) => rec('a', i)),
+	);
+	const run = cliRun(['run', 'a', '--file', file], stateRoot);
+	assert.equal(run.code, 0, run.stderr);
+	assert.match(run.stderr, /Retention \(2 runs per job, 30 days, 256 MB of logs\): removed 9 history records/);
+	const history = cliRun(['history', '--json', '--file', file], stateRoot);
+	const ids = history.stdout
+		.trim()
+		.split('\n')
+		.map((l) => JSON.parse(l).runId);
+	assert.equal(ids.length, 2);
+	assert.equal(ids[0], 'a-9');
+});
+
 test('a history that cannot be read for permissions is one warning and exit 1 (as another user)', (t) => {
 	if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/setpriv')) {
 		t.skip('needs root and setpriv to read as an unprivileged user');

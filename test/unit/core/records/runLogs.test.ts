@@ -74,6 +74,32 @@ test('skipped runs and runs canceled while queued never create a log file', asyn
 		assert.equal(canceled.status, 'canceled');
 		assert.equal(canceled.logFile, undefined);
 		assert.deepEqual(logs(), [], 'sleep prints nothing, and nothing else started');
+		// 20 identical skips: history keeps the first and one record counting the other 19.
+		const recorded = engine.readHistory({ jobId: 'busy' }).filter((r) => r.status === 'skipped');
+		assert.deepEqual(
+			recorded.map((r) => r.count ?? 1),
+			[1, 19],
+		);
+	} finally {
+		engine.dispose();
+	}
+});
+
+test('retention from .jobs.json applies to the prune after the first batch', async () => {
+	const { engine, stateDir } = setup([{ id: 'a', command: 'echo a' }]);
+	try {
+		const at = new Date(Date.now() - 3_600_000).toISOString();
+		const old = Array.from({ length: 10 }, (_, i) => JSON.stringify({ jobId: 'a', runId: `old-${i}`, attempt: 1, status: 'completed', exitCode: 0, startedAt: at, endedAt: at, durationMs: 1, trigger: 'manual' }) + '\n');
+		fs.mkdirSync(stateDir, { recursive: true });
+		fs.writeFileSync(path.join(stateDir, 'history.jsonl'), old.join(''));
+		engine.load({ retention: { runs: 3 }, jobs: [{ id: 'a', command: 'echo a' }] });
+		await engine.run(['a']);
+		const pruned = await pollFor(() => engine.readHistory({ jobId: 'a' }).length === 3 && engine.readHistory(), 5000);
+		assert.ok(pruned, `history: ${engine.readHistory().length} records`);
+		assert.deepEqual(
+			engine.readHistory().map((r) => r.runId.startsWith('old-')),
+			[true, true, false],
+		);
 	} finally {
 		engine.dispose();
 	}
