@@ -199,10 +199,12 @@ async function run(file: string, result: ParseResult, ids: string[], { json, str
 	});
 	try {
 		const records = await engine.run(targets);
+		// Writes every record still held (skip streaks, records whose append failed, tried once more).
+		const unsaved = await engine.whenIdle();
 		const failed = records.filter((r) => r.status !== 'completed');
 		summarize(records, Date.now() - startedAt, json);
 		const invalid = ids.length === 0 && result.diagnostics.some((d) => d.severity === 'error');
-		return failed.length === 0 && !invalid && !stop.signaled ? 0 : 1;
+		return failed.length === 0 && !invalid && !stop.signaled && recordsSaved(unsaved) ? 0 : 1;
 	} finally {
 		stop.dispose();
 		engine.dispose();
@@ -242,8 +244,9 @@ async function start(file: string, level: LogLevel, concurrency: number | undefi
 	});
 	await service.start();
 	await stopped;
+	const saved = recordsSaved(await engine.whenIdle());
 	engine.dispose();
-	return 0;
+	return saved ? 0 : 1;
 }
 
 /**
@@ -301,10 +304,21 @@ function summarize(records: RunRecord[], elapsedMs: number, json: boolean): void
 	const palette = paletteFor(out);
 	if (!json) {
 		for (const r of records) {
-			out.write(`${resultLine(r, palette)}\n`);
+			const truncated = r.outputTruncated ? ' [output log incomplete]' : '';
+			out.write(`${resultLine(r, palette)}${truncated}\n`);
 		}
 	}
 	out.write(`${totalsLine(records, elapsedMs, palette)}\n`);
+}
+
+/** False (and says why on stderr) when records of this run are not in history: they die with this process. */
+function recordsSaved(unsaved: Awaited<ReturnType<Engine['whenIdle']>>): boolean {
+	if (!unsaved) {
+		return true;
+	}
+	const lost = unsaved.count + unsaved.dropped;
+	process.stderr.write(`workspace-jobs: ${lost} run record${lost === 1 ? '' : 's'} could not be written to ${unsaved.file}: ${unsaved.reason}; the runs ended as shown but are not in history\n`);
+	return false;
 }
 
 function printDiagnostics(result: { diagnostics: readonly Diagnostic[] }, out: NodeJS.WritableStream): void {

@@ -189,6 +189,12 @@ export interface RunRecord {
 	/** Processes that left the job's process group and were still alive at the end. */
 	escaped?: number[];
 	/**
+	 * True when `logFile` misses part of the output: the log could not be created or a write to
+	 * it failed (a full disk, no permission), and the output from then on was only seen live
+	 * (the engine logged why). Absent when the log holds everything the run printed.
+	 */
+	outputTruncated?: true;
+	/**
 	 * A record that stands for this many identical consecutive skips (the same job, reason and
 	 * message), from `firstAt` to `lastAt`; absent means one.
 	 */

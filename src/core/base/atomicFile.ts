@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isProcessAlive } from './processAlive';
+import { ensurePrivateFolder, ensurePrivateFolderAsync, openPrivateFile, openPrivateFileAsync } from './privateFiles';
 
 /**
  * Where the engine keeps history, run logs and small state files, and how it writes them so a
@@ -24,10 +25,11 @@ const staleTmpMs = 10 * 60_000;
  */
 export function writeFileAtomic(file: string, data: string): void {
 	const dir = path.dirname(file);
-	fs.mkdirSync(dir, { recursive: true });
+	ensurePrivateFolder(dir);
 	const tmp = `${file}${tmpMarker}${process.pid}-${randomBytes(4).toString('hex')}`;
 	try {
-		const fd = fs.openSync(tmp, 'w', 0o600);
+		// Private from the start: the rename keeps the temp file's mode (0600 whatever the umask).
+		const fd = openPrivateFile(tmp, 'w');
 		try {
 			fs.writeFileSync(fd, data);
 			fs.fsyncSync(fd);
@@ -49,10 +51,10 @@ export function writeFileAtomic(file: string, data: string): void {
  */
 export async function writeFileAtomicAsync(file: string, data: string): Promise<void> {
 	const dir = path.dirname(file);
-	await fs.promises.mkdir(dir, { recursive: true });
+	await ensurePrivateFolderAsync(dir);
 	const tmp = `${file}${tmpMarker}${process.pid}-${randomBytes(4).toString('hex')}`;
 	try {
-		const handle = await fs.promises.open(tmp, 'w', 0o600);
+		const handle = await openPrivateFileAsync(tmp, 'w');
 		try {
 			await handle.writeFile(data);
 			await handle.sync();

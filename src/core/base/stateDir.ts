@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensurePrivateFolder, tightenPrivateFolder, tightenPrivateTree } from './privateFiles';
 
 /**
  * Where the engine keeps history, run logs and small state files: outside the workspace, so a job
@@ -52,4 +53,26 @@ export function workspaceStateDir(workspaceFolder: string, root: string = defaul
 	const hash = createHash('sha256').update(real).digest('hex').slice(0, 12);
 	const base = path.basename(real).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48) || 'workspace';
 	return path.join(root, `${base}-${hash}`);
+}
+
+/**
+ * Opens a workspace's state folder for writing: creates it (and what is missing above it) with
+ * mode 0700, and sets what is already in it to 0700 folders and 0600 files, as is the root of
+ * all state when `stateDir` is in it (folders and files of an older version, or made under
+ * another umask). Only things of this user are changed and links are not followed. Returns the
+ * error when the folder cannot be created; never throws (each write reports its own failure).
+ */
+export function openStateDir(stateDir: string): Error | undefined {
+	try {
+		ensurePrivateFolder(stateDir);
+	} catch (err) {
+		return err as Error;
+	}
+	// Folders at once; the run logs inside them off the event loop (no one else can reach them meanwhile).
+	void tightenPrivateTree(stateDir);
+	const parent = path.dirname(path.resolve(stateDir));
+	if (parent === defaultStateRoot()) {
+		tightenPrivateFolder(parent);
+	}
+	return undefined;
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../base/logger';
 import type { JobDefinition, RunRecord } from '../model';
 import type { ProcessResult, ProcessSpec } from '../process/runner';
 import { OutputLog } from '../records/outputLog';
+import { describeFileError } from '../records/fileProblems';
 import { buildRecord } from '../records/runRecord';
 import type { AttemptExecutor } from './dispatcher';
 import type { RunHandle } from './runHandle';
@@ -84,10 +85,14 @@ export class CommandExecutor implements AttemptExecutor {
 		});
 		const endedAt = ctx.clock.now();
 		output.end();
-		const kept = printed ? logFile : await removeEmptyLog(logFile);
+		// A log that failed may not exist at all: then the record names none.
+		const kept = printed && !result.logError ? logFile : await removeEmptyLog(logFile);
 		const aborted = handle.aborted && result.reason === 'canceled' ? abortKind(handle.reason) : undefined;
 		if (result.escaped.length > 0) {
 			ctx.logger.warn(`Processes escaped the job's process group and were killed: ${result.escaped.join(', ')}`, context);
+		}
+		if (result.logError) {
+			ctx.logger.error(`Output not saved in full: could not write the run log ${logFile}: ${describeFileError(result.logError)}; the rest of the output was only shown live (the record says outputTruncated)`, context);
 		}
 		return buildRecord(
 			info,
@@ -99,6 +104,7 @@ export class CommandExecutor implements AttemptExecutor {
 				signal: result.signal,
 				logFile: kept,
 				escaped: result.escaped.length ? result.escaped : undefined,
+				outputTruncated: result.logError !== undefined,
 			},
 			startedAt,
 			endedAt,

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { ensurePrivateFolder, privateFileMode, tightenOpenFile } from '../base/privateFiles';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -14,6 +15,8 @@ export type OutputStream = 'stdout' | 'stderr';
 export class OutputCapture {
 	/** Total bytes read from both streams. */
 	bytes = 0;
+	/** Why the log file is incomplete: it could not be opened, or a write failed (a full disk). */
+	logError: NodeJS.ErrnoException | undefined;
 	private readonly chunks: Buffer[] = [];
 	private chunkBytes = 0;
 	private readonly decoders = new Map<OutputStream, StringDecoder>();
@@ -134,20 +137,33 @@ export class OutputCapture {
 	}
 
 	/**
-	 * Opens the log for appending. A log that cannot be written (no space, no permission) is
-	 * dropped without failing the run: the output still reaches the tail and the callback.
+	 * Opens the log for appending, private (0600 in a 0700 folder) whatever the umask: it holds
+	 * whatever the job prints. A log that cannot be written (no space, no permission) is dropped
+	 * without failing the run, and `logError` says why: the output still reaches the tail and the
+	 * callback.
 	 */
 	private openLog(logFile: string): void {
 		try {
-			fs.mkdirSync(path.dirname(logFile), { recursive: true });
-		} catch {
-			// createWriteStream reports the problem below.
+			ensurePrivateFolder(path.dirname(logFile));
+		} catch (err) {
+			// No folder, no log (a read-only or full disk): say why, not that the file is missing.
+			this.logError = err as NodeJS.ErrnoException;
+			return;
 		}
-		const log = fs.createWriteStream(logFile, { flags: 'a' });
+		// Opened off the event loop: the log may be a FIFO whose reader comes late.
+		const log = fs.createWriteStream(logFile, { flags: 'a', mode: privateFileMode });
 		this.log = log;
 		this.logClosed = new Promise<void>((resolve) => {
+			log.once('open', (fd: number) => {
+				try {
+					tightenOpenFile(fd);
+				} catch {
+					// fstat of an open file does not fail; a chmod refused leaves the umask's mode.
+				}
+			});
 			log.once('close', resolve);
-			log.once('error', () => {
+			log.once('error', (err: NodeJS.ErrnoException) => {
+				this.logError ??= err;
 				if (this.log === log) {
 					this.log = undefined;
 				}

@@ -25,6 +25,11 @@ export interface GroupProcess {
 	readonly pid: number | undefined;
 	/** True when the starter appends the output to the log file itself: the runner must not. */
 	readonly writesLog: boolean;
+	/**
+	 * Why the starter stopped appending to the log file (it could not open it, or a write
+	 * failed: a full disk), once that happened; the output after it is only relayed.
+	 */
+	readonly logError?: NodeJS.ErrnoException;
 	readonly stdout: Readable;
 	readonly stderr: Readable;
 	/** Called once, after the leader has exited and been reaped. */

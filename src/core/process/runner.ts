@@ -51,6 +51,11 @@ export interface ProcessResult {
 	outputBytes: number;
 	/** pids that had left the job's process group (setsid/daemons) and were still alive when the run ended; killed too if possible, but reported */
 	escaped: number[];
+	/**
+	 * Why the log file misses output: it could not be opened, or a write failed (a full disk).
+	 * Absent when the whole output is in it (or no log file was asked for).
+	 */
+	logError?: NodeJS.ErrnoException;
 	/** Epoch milliseconds. */
 	startedAt: number;
 	endedAt: number;
@@ -264,6 +269,7 @@ class GroupRun {
 			reason = 'exit-code';
 			message = `exited with code ${code}`;
 		}
+		const logError = this.proc.writesLog ? this.proc.logError : this.output.logError;
 		return {
 			exitCode: code,
 			signal,
@@ -275,6 +281,7 @@ class GroupRun {
 			escaped,
 			startedAt: this.startedAt,
 			endedAt: Date.now(),
+			...(logError ? { logError } : {}),
 		};
 	}
 }

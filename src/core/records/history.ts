@@ -4,6 +4,7 @@ import { appendToFile, forEachLine, forEachLineBackward, isNotFound, lineNumberA
 import type { RunRecord } from '../model';
 import { type BadLines, LineProblems, type ProblemSink } from './fileProblems';
 import { recordProblem } from './recordSchema';
+import { ensurePrivateFolder } from '../base/privateFiles';
 
 /**
  * Persistent run history (`history.jsonl`, one `RunRecord` per line) and the journal of runs in
@@ -78,7 +79,7 @@ export class HistoryStore {
 		}
 		const data = records.map((r) => JSON.stringify(r) + '\n').join('');
 		if (this.needsRepair) {
-			fs.mkdirSync(path.dirname(this.file), { recursive: true });
+			ensurePrivateFolder(path.dirname(this.file));
 			repairTornTail(this.file);
 			this.needsRepair = false;
 		}

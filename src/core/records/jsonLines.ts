@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { appendPrivateFile, ensurePrivateFolder } from '../base/privateFiles';
 
 /**
  * Low-level reading and repair of append-only JSON-lines files (history and run journal).
@@ -178,16 +179,19 @@ export function parseJsonLine(line: string): Record<string, unknown> | undefined
 	}
 }
 
-/** One `appendFileSync` (one write of all lines); recreates the folder if someone deleted it. */
+/**
+ * One append of all lines, all or nothing (a write cut short by a full disk is undone, so a retry
+ * never doubles a line), to a private (0600) file; recreates the folder (0700) if someone deleted it.
+ */
 export function appendToFile(file: string, data: string): void {
 	try {
-		fs.appendFileSync(file, data);
+		appendPrivateFile(file, data);
 	} catch (err) {
 		if (!isNotFound(err)) {
 			throw err;
 		}
-		fs.mkdirSync(path.dirname(file), { recursive: true });
-		fs.appendFileSync(file, data);
+		ensurePrivateFolder(path.dirname(file));
+		appendPrivateFile(file, data);
 	}
 }
 

@@ -48,6 +48,7 @@ const recordOptional: Readonly<Record<string, FieldRule>> = {
 	willRetry: { check: (v) => typeof v === 'boolean', what: 'true or false' },
 	logFile: { check: nonEmptyString, what: 'a path' },
 	escaped: { check: (v) => Array.isArray(v) && v.every((pid) => positiveInteger(pid)), what: 'a list of pids' },
+	outputTruncated: { check: (v) => typeof v === 'boolean', what: 'true or false' },
 	count: { check: positiveInteger, what: 'a positive integer' },
 	firstAt: { check: instant, what: 'an ISO instant' },
 	lastAt: { check: instant, what: 'an ISO instant' },

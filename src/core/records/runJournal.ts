@@ -7,6 +7,7 @@ import { isProcessAlive } from '../base/processAlive';
 import { writeFileAtomic } from '../base/atomicFile';
 import { describeFileError, LineProblems, type ProblemSink } from './fileProblems';
 import { inFlightProblem } from './recordSchema';
+import { ensurePrivateFolder } from '../base/privateFiles';
 
 /*
  * `inflight.jsonl`: one 'start' line when a run starts and one 'end' line when it ends, both
@@ -118,7 +119,7 @@ export class RunJournal {
 	private write(lines: readonly JournalLine[]): void {
 		const data = lines.map((line) => JSON.stringify(line) + '\n').join('');
 		if (this.needsRepair) {
-			fs.mkdirSync(path.dirname(this.file), { recursive: true });
+			ensurePrivateFolder(path.dirname(this.file));
 			repairTornTail(this.file);
 			this.needsRepair = false;
 		}

@@ -13,6 +13,8 @@ export interface AttemptOutcome {
 	signal?: string | null;
 	logFile?: string;
 	escaped?: number[];
+	/** The log file misses output (see `RunRecord.outputTruncated`). */
+	outputTruncated?: boolean;
 }
 
 /**
@@ -49,6 +51,9 @@ export function buildRecord(run: RunIdentity, outcome: AttemptOutcome, startedAt
 	}
 	if (outcome.escaped) {
 		record.escaped = outcome.escaped;
+	}
+	if (outcome.outputTruncated) {
+		record.outputTruncated = true;
 	}
 	return record;
 }

@@ -11,6 +11,9 @@ import { type PersistedState, readPersistedState } from './persistedState';
 import { PruneSchedule } from './pruneSchedule';
 import type { PruneResult } from './pruner';
 import { SkipStreaks } from './skipStreaks';
+import { SpaceReserve } from './spaceReserve';
+import { HistoryAppender, type UnsavedRecords } from './historyAppender';
+import { openStateDir } from '../base/stateDir';
 
 export type { PersistedState } from './persistedState';
 
@@ -63,6 +66,9 @@ export class RunStore {
 	private flushScheduled = false;
 	private stateDirty = false;
 	private stateWrite: Promise<void> | undefined;
+	/** Space kept on the state volume for records, and the history writes that use it. */
+	private readonly reserve: SpaceReserve | undefined;
+	private readonly appender: HistoryAppender | undefined;
 
 	constructor(
 		readonly stateDir: string | undefined,
@@ -76,7 +82,15 @@ export class RunStore {
 	) {
 		this.problems = warnSink(logger);
 		this.failures = new WriteFailures(logger);
+		// Private (0700 folders, 0600 files) whatever the umask; what an older version left is tightened.
+		const unusable = stateDir ? openStateDir(stateDir) : undefined;
+		if (unusable) {
+			this.failures.failed('the state folder', stateDir, unusable, 'no history, journal or state is kept');
+		}
+		this.reserve = stateDir ? new SpaceReserve(path.join(stateDir, 'reserved-space'), logger, now) : undefined;
+		this.reserve?.ensure();
 		this.history = stateDir ? new HistoryStore(path.join(stateDir, historyFileName), { problems: this.problems }) : undefined;
+		this.appender = this.history && new HistoryAppender(this.history, this.failures, this.reserve);
 		// One journal per process, so a CLI run beside VS Code never takes the other's runs for orphans.
 		this.journal = stateDir ? new RunJournal(path.join(stateDir, `inflight-${process.pid}.jsonl`), this.problems) : undefined;
 		this.stateFile = stateDir && path.join(stateDir, 'state.json');
@@ -136,9 +150,14 @@ export class RunStore {
 		});
 	}
 
-	/** Resolves when every record queued so far is written (or failed to be), held skip streaks included. */
+	/** Finished records not in history because its append failed (they wait for the next batch), if any. */
+	get unsaved(): UnsavedRecords | undefined {
+		return this.appender?.unsaved;
+	}
+
+	/** Resolves when every record queued so far is written (or failed to be), held skip streaks and unsaved records included. */
 	flush(): Promise<void> {
-		if (this.records.length === 0 && !this.skips.pending) {
+		if (this.records.length === 0 && !this.skips.pending && !this.appender?.pending) {
 			return Promise.resolve();
 		}
 		this.flushSkips = true;
@@ -188,26 +207,16 @@ export class RunStore {
 			return;
 		}
 		try {
-			this.journal?.started(entries);
+			this.reserve?.write('the journal of running jobs', () => this.journal?.started(entries));
 			this.failures.succeeded('the journal of running jobs');
 		} catch (err) {
 			this.failures.failed('the journal of running jobs', undefined, err, 'runs cut off by a crash now are not reported as interrupted');
 		}
 	}
 
-	/** Appends to history; returns how many records were written. A failure is reported (once per streak), never thrown at a run. */
+	/** Appends to history (records that failed before go first); a failure is reported, never thrown at a run. */
 	private appendHistory(records: readonly RunRecord[]): number {
-		if (!this.history || records.length === 0) {
-			return 0;
-		}
-		try {
-			this.history.append(records);
-			this.failures.succeeded('run history');
-			return records.length;
-		} catch (err) {
-			this.failures.failed('run history', this.history.file, err, 'finished runs are reported but not kept');
-			return 0;
-		}
+		return this.appender?.append(records) ?? 0;
 	}
 
 	private scheduleFlush(): void {
@@ -236,7 +245,7 @@ export class RunStore {
 		const written = this.appendHistory(this.toWrite(records));
 		// Apart from the history: a journal that cannot be written must not lose a record, nor the reverse.
 		try {
-			this.journal?.ended(records);
+			this.reserve?.write('the journal of running jobs', () => this.journal?.ended(records));
 		} catch (err) {
 			this.failures.failed('the journal of running jobs', undefined, err, 'ended runs may be reported as interrupted after a crash');
 		}

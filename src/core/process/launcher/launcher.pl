@@ -37,10 +37,14 @@
 #     Z id 1|2    end of file
 #     X id c code / X id s signo: the leader was reaped (exited, or killed by a signal)
 #     V id        the watchdog is gone
+#     L id errno  the log file could not be opened or written (a full disk): it is closed and
+#                 the rest of the output only relayed; sent before the job's next D
 #
 # Output: the launcher relays the job's pipes to Node in frames, and appends them to the log file
 # itself when Node names one (before relaying, so the log is complete when `Z` arrives). A pipe
-# that delivers a full 64 KiB read is grown to 1 MiB, so a loud job costs few reads.
+# that delivers a full 64 KiB read is grown to 1 MiB, so a loud job costs few reads. The log is
+# private (mode 0600 whatever the umask: it holds whatever the job prints), and a failure to open
+# or write it is reported (`L`), never passed over.
 use strict; use warnings; use POSIX (); use Socket (); use Fcntl ();
 
 use constant {
@@ -61,6 +65,7 @@ use constant {
 	MSG_END_OF_FILE => 'Z',
 	MSG_EXIT => 'X',
 	MSG_WATCHDOG_GONE => 'V',
+	MSG_LOG_ERROR => 'L',
 	# How the leader ended, in MSG_EXIT.
 	ENDED_BY_CODE => 'c',
 	ENDED_BY_SIGNAL => 's',
@@ -91,8 +96,8 @@ use constant {
 	SMALL_READ_SIZE => 64,
 	# Bytes of wake-up pipe drained per loop.
 	WAKE_DRAIN_SIZE => 256,
-	# Mode of a log file the launcher creates (before the umask).
-	LOG_FILE_MODE => 0666,
+	# Mode of a run log: only its owner may read it (set again after the open: the umask may mask it).
+	LOG_FILE_MODE => 0600,
 	# Wait status: the low 7 bits are the killing signal, the exit code is above the low 8.
 	WAIT_SIGNAL_MASK => 0x7f,
 	WAIT_EXIT_SHIFT => 8,
@@ -140,7 +145,12 @@ sub start_job {
 		reply(MSG_START_ERROR, $id, $! + 0); return;
 	}
 	if (length $logpath) {
-		sysopen($log, $logpath, Fcntl::O_WRONLY() | Fcntl::O_APPEND() | Fcntl::O_CREAT() | Fcntl::O_NONBLOCK(), LOG_FILE_MODE) or undef $log;
+		if (sysopen($log, $logpath, Fcntl::O_WRONLY() | Fcntl::O_APPEND() | Fcntl::O_CREAT() | Fcntl::O_NONBLOCK(), LOG_FILE_MODE)) {
+			my @st = stat($log);
+			chmod(LOG_FILE_MODE, $log) if @st && $st[4] == $> && ($st[2] & 07777) != LOG_FILE_MODE;
+		} else {
+			reply(MSG_LOG_ERROR, $id, $! + 0); undef $log;
+		}
 	}
 	my $pid = fork;
 	if (!defined $pid) { reply(MSG_START_ERROR, $id, $! + 0); return; }
@@ -184,7 +194,7 @@ sub write_log {
 	my ($off, $len) = (0, length $rbuf);
 	while ($off < $len) {
 		my $w = syswrite($j->{log}, $rbuf, $len - $off, $off);
-		if (!defined $w) { next if $!{EINTR}; close_log($j); return; }
+		if (!defined $w) { next if $!{EINTR}; reply(MSG_LOG_ERROR, $j->{id}, $! + 0); close_log($j); return; }
 		$off += $w;
 	}
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
+import { ensurePrivateFolder } from '../../base/privateFiles';
 import perlSource from './launcher.pl';
 import { LauncherFrames } from './launcherFrames';
 import { type LaunchOutcome, LauncherJob } from './launcherJob';
@@ -108,7 +109,8 @@ function helperLogFile(logFile: string | undefined): string | undefined {
 	const folder = path.dirname(logFile);
 	if (!logFolders.has(folder)) {
 		try {
-			fs.mkdirSync(folder, { recursive: true });
+			// `logs/<job>/`: private (0700) whatever the umask, as the log files are (launcher.pl).
+			ensurePrivateFolder(folder);
 			logFolders.add(folder);
 		} catch {
 			return undefined;

@@ -46,6 +46,8 @@ export class LauncherJob implements GroupProcess {
 	private watchdogClosed = false;
 	private readonly watchdogWaiters: Array<() => void> = [];
 	private paused = false;
+	/** Why the helper stopped appending to the log file (its `L` message); the first failure counts. */
+	logError: NodeJS.ErrnoException | undefined;
 
 	constructor(
 		private readonly launcher: LauncherLink,
@@ -125,6 +127,9 @@ export class LauncherJob implements GroupProcess {
 			case 'V':
 				this.closeWatchdog();
 				break;
+			case 'L':
+				this.logError ??= errnoError(Number(a), 'write');
+				break;
 		}
 	}
 
@@ -171,11 +176,7 @@ export class LauncherJob implements GroupProcess {
 	}
 
 	private failed(errno: number): void {
-		const code = errnoNames.get(errno) ?? `errno ${errno}`;
-		const error: NodeJS.ErrnoException = new Error(`spawn /bin/sh ${code}`);
-		error.code = code;
-		error.errno = -errno;
-		error.syscall = 'spawn /bin/sh';
+		const error = errnoError(errno, 'spawn /bin/sh');
 		error.path = '/bin/sh';
 		this.pid = undefined;
 		this.settleStart({ error });
@@ -208,4 +209,14 @@ export class LauncherJob implements GroupProcess {
 			this.resolveStart(outcome);
 		}
 	}
+}
+
+/** An error as Node makes them (`spawn /bin/sh ENOENT`, code `ENOENT`) from an errno the helper sent. */
+function errnoError(errno: number, syscall: string): NodeJS.ErrnoException {
+	const code = errnoNames.get(errno) ?? `errno ${errno}`;
+	const error: NodeJS.ErrnoException = new Error(`${syscall} ${code}`);
+	error.code = code;
+	error.errno = -errno;
+	error.syscall = syscall;
+	return error;
 }
