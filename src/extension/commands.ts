@@ -78,7 +78,10 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 		}
 		const logFile = target.logFile ?? (target.isRun ? undefined : latestLogFile(target.service, target.jobId));
 		if (!logFile) {
-			void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" has no run output yet; showing the Workspace Jobs log.`);
+			// A run that printed nothing keeps no log file: say so rather than show another run's output.
+			const ran = target.isRun || target.service.engine.getJob(target.jobId)?.lastRun !== undefined;
+			const why = ran ? 'printed nothing' : 'has no run output yet';
+			void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" ${why}; showing the Workspace Jobs log.`);
 			s.sink.show();
 			return;
 		}
@@ -170,14 +173,10 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 }
 
 /** The newest log file of a job: a run in progress, the last run, or the history. */
+/** The output of the job's newest run: the one going on, else the last one (none when it printed nothing). */
 function latestLogFile(service: FolderService, jobId: string): string | undefined {
 	const job = service.engine.getJob(jobId);
-	const fromRun = job?.active.find((r) => r.logFile)?.logFile ?? job?.lastRun?.logFile;
-	if (fromRun) {
-		return fromRun;
-	}
-	const history = service.engine.readHistory({ jobId, limit: 20 });
-	return [...history].reverse().find((r) => r.logFile)?.logFile;
+	return job?.active.find((r) => r.logFile)?.logFile ?? job?.lastRun?.logFile;
 }
 
 async function reportErrors<T>(fn: () => Promise<T>): Promise<T | undefined> {

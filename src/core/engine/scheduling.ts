@@ -94,8 +94,9 @@ export class Scheduling extends Disposable {
 		this.scheduler.set(job.id, undefined, this.options(job));
 	}
 
+	/** When the job fires next; none while this process is not scheduling (stopped, or another holds the lease). */
 	nextRun(jobId: string): number | undefined {
-		return this.scheduler.nextRun(jobId);
+		return this.started ? this.scheduler.nextRun(jobId) : undefined;
 	}
 
 	anchorOf(jobId: string): number | undefined {
@@ -103,7 +104,7 @@ export class Scheduling extends Disposable {
 	}
 
 	earliest(): { jobId: string; at: number } | undefined {
-		return this.scheduler.earliest();
+		return this.started ? this.scheduler.earliest() : undefined;
 	}
 
 	poke(): void {

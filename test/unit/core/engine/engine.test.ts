@@ -408,3 +408,15 @@ test('every instant on a record comes from the injected clock: commands, functio
 	assert.ok(finished.every((r) => Date.parse(r.startedAt) >= t0 && Date.parse(r.endedAt) <= clock.now()));
 	engine.dispose();
 });
+
+test('a stopped engine reports no next run: nothing fires until it schedules again', async () => {
+	const { engine } = setup([fn('a', ok, { schedule: { kind: 'every', everyMs: 60_000 } })]);
+	assert.equal(engine.getJob('a')?.nextRunAt, undefined, 'not started yet');
+	engine.start();
+	assert.equal(engine.getJob('a')?.nextRunAt, clock.now() + 60_000);
+	assert.equal(engine.nextDue()?.jobId, 'a');
+	engine.stopScheduling();
+	assert.equal(engine.getJob('a')?.nextRunAt, undefined);
+	assert.equal(engine.nextDue(), undefined);
+	engine.dispose();
+});
