@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultStateRoot } from '../base/stateDir';
 import { type LeaseEndpoint, listenOn } from './leaseEndpoint';
-import { ensurePrivateFolder } from './privateFolder';
+import { ensureLeaseFolder } from './privateFolder';
 
 /**
  * POSIX (Linux, macOS): the lease is a Unix socket file in a folder that only this user can write
@@ -135,7 +135,7 @@ export class SocketFileEndpoint implements LeaseEndpoint {
 	/** The first shared folder that is private to this user; else a fresh one of this instance. */
 	private pickFolder(): string | undefined {
 		for (const folder of this.folders) {
-			const problem = ensurePrivateFolder(folder);
+			const problem = ensureLeaseFolder(folder);
 			if (!problem) {
 				this.folder = folder;
 				return folder;

@@ -11,9 +11,11 @@ const stickyBit = 0o1000;
 
 /**
  * Creates `folder` (mode 0700 whatever the umask) when it is missing and checks it; returns why it
- * must not be used, or undefined when it is private to this user.
+ * must not be used, or undefined when it is private to this user. Unlike base/privateFiles.ts's
+ * `ensurePrivateFolder`, which tightens a folder of ours, this refuses one that others could write:
+ * they may already have put a socket under our name in it.
  */
-export function ensurePrivateFolder(folder: string): string | undefined {
+export function ensureLeaseFolder(folder: string): string | undefined {
 	try {
 		const parent = path.dirname(folder);
 		const first = fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
