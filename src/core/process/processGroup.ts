@@ -11,6 +11,15 @@ import type { GroupProcess, GroupSpawnOptions } from './processStart';
  */
 
 /**
+ * Signals the watchdog ignores, so neither the runner's group SIGTERM, nor the kernel's SIGHUP
+ * to an orphaned group with a stopped member, nor a job's `kill -<signal> 0` removes it while
+ * the group may still need its SIGKILL. SIGKILL and SIGSTOP cannot be ignored; the kernel drops
+ * the terminal stop signals for an orphaned group, which a job's group always is (its session
+ * holds no parent of it).
+ */
+const watchdogIgnores = 'HUP INT QUIT PIPE USR1 USR2 ALRM TERM';
+
+/**
  * Builds the shell text that runs `command` with a watchdog beside it, in the same group.
  *
  * Why this shape:
@@ -18,10 +27,16 @@ import type { GroupProcess, GroupSpawnOptions } from './processStart';
  *   holds. At EOF, that is when the host died (even by SIGKILL), it kills its own group
  *   (`kill 0`): SIGTERM, then SIGKILL after the grace. A line from the host instead means
  *   "the run is over", and it exits without killing anything.
- * - It ignores SIGTERM from the start, so the runner's own group SIGTERM (timeout, cancel,
- *   leftovers after the leader exited) or a job's `kill 0` does not remove it while members
- *   that ignore SIGTERM may still be there: if the host dies during the grace, the watchdog
- *   still sends the SIGKILL.
+ * - It ignores SIGTERM (and `watchdogIgnores`) from its first instruction on, so the runner's
+ *   own group SIGTERM (timeout, cancel, leftovers after the leader exited) or a job's `kill 0`
+ *   does not remove it while members that ignore SIGTERM may still be there: if the host dies
+ *   during the grace, the watchdog still sends the SIGKILL. The leader sets the ignore before
+ *   it forks the watchdog and restores the defaults right after, so the watchdog is born with
+ *   it. A `trap` run by the watchdog itself left a window: a leader that exits at once is
+ *   SIGTERMed by the runner before the forked watchdog has run its `trap`, the watchdog dies,
+ *   and a leftover that ignores SIGTERM outlived a host that died during the grace (7 times in
+ *   40 tries here). A signal that reaches the leader inside those two builtins is lost; the
+ *   runner's SIGKILL after the grace still ends it.
  * - `( … & echo $! >&3 )` double-forks, so the watchdog is not a child of the job's shell (a
  *   bare `wait` in the command would otherwise wait for it forever), and reports its pid.
  * - Its stdio goes to /dev/null so it never holds the job's output pipes open.
@@ -29,12 +44,14 @@ import type { GroupProcess, GroupSpawnOptions } from './processStart';
  *   with plain `sh -c`, and the watchdog alone holds the pipe, so the host sees its exit.
  * - The command follows on the same line, so it is parsed, numbered (`$LINENO`, error
  *   messages) and exited exactly as under `sh -c "$command"`: its `$$` is the leader, its
- *   exit status and its death by a signal are the leader's. No quoting is involved.
+ *   exit status and its death by a signal are the leader's, its signals have their default
+ *   actions (a signal ignored when the shell started stays ignored, as under `sh -c`). No
+ *   quoting is involved.
  */
 export function wrapCommand(command: string, killGraceMs: number): string {
 	const grace = Math.max(0.1, Math.round(killGraceMs / 100) / 10);
-	const watchdog = `trap '' TERM; read w <&3 || { kill -TERM 0; sleep ${grace}; kill -KILL 0; }`;
-	return `( { ${watchdog}; } >/dev/null 2>&1 </dev/null & echo $! >&3 ); exec 3<&-; ${command}`;
+	const watchdog = `read w <&3 || { kill -TERM 0; sleep ${grace}; kill -KILL 0; }`;
+	return `trap '' ${watchdogIgnores}; ( { ${watchdog}; } >/dev/null 2>&1 </dev/null & echo $! >&3 ); trap - ${watchdogIgnores}; exec 3<&-; ${command}`;
 }
 
 /**

@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { buildSync } from 'esbuild';
 import { killAllGroups, type ProcessResult, type ProcessSpec, runProcess } from '../../../../src/core/process/runner';
-import { liveSleeps } from '../../../support/processes';
+import { killLeftovers, liveSleeps, sleepTag } from '../../../support/processes';
 import { waitFor } from '../../../support/wait';
-import { repoRoot, tsxFlags } from '../../../support/paths';
+import { repoRoot } from '../../../support/paths';
 
 /**
  * Real processes throughout. Every long-lived test process is a `sleep` with a unique
@@ -19,15 +20,18 @@ import { repoRoot, tsxFlags } from '../../../support/paths';
 
 let tmp: string;
 let markers = 0;
-const fileTag = `300.${String(process.pid).padStart(7, '0')}`;
+const fileTag = sleepTag(300);
 
 before(() => {
 	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
 });
 
 after(() => {
-	fs.rmSync(tmp, { recursive: true, force: true });
-	assert.deepEqual(liveSleeps(fileTag), [], 'no test process may outlive the tests');
+	try {
+		killLeftovers(fileTag);
+	} finally {
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
 });
 
 /** A `sleep` argument no other process uses. */
@@ -325,20 +329,23 @@ test('killAllGroups kills every running group, within its own grace', async () =
 	assert.deepEqual(liveSleeps(m), []);
 });
 
-/** Starts a Node process that runs `command` through runProcess and prints `ready` once it runs. */
+let hostBundle: string | undefined;
+
+/**
+ * `test/support/runnerHost.ts`, bundled once per test process as the CLI is: a host in plain JS
+ * starts in a fraction of the time one under tsx takes, which each host-death test pays.
+ */
+function hostScript(): string {
+	if (!hostBundle) {
+		hostBundle = path.join(tmp, 'runnerHost.cjs');
+		buildSync({ entryPoints: [path.join(repoRoot, 'test/support/runnerHost.ts')], bundle: true, platform: 'node', format: 'cjs', loader: { '.pl': 'text' }, outfile: hostBundle, logLevel: 'error' });
+	}
+	return hostBundle;
+}
+
+/** Starts a Node process that runs `command` through runProcess and prints its output as it comes. */
 function startHost(command: string, killGraceMs = 500) {
-	const script = path.join(tmp, `host-${++markers}.mts`);
-	const runnerUrl = new URL(`file://${path.join(repoRoot, 'src/core/process/runner.ts')}`).href;
-	fs.writeFileSync(
-		script,
-		[
-			`import { runProcess } from ${JSON.stringify(runnerUrl)};`,
-			`const onOutput = (_s: string, text: string) => void process.stdout.write(text);`,
-			`const result = await runProcess({ command: ${JSON.stringify(command)}, cwd: ${JSON.stringify(tmp)}, env: process.env, killGraceMs: ${killGraceMs}, onOutput });`,
-			`process.stdout.write('done ' + result.exitCode + '\\n');`,
-		].join('\n'),
-	);
-	const host = spawn(process.execPath, [...tsxFlags, script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+	const host = spawn(process.execPath, [hostScript(), command, tmp, String(killGraceMs)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
 	let out = '';
 	host.stdout.on('data', (chunk) => (out += chunk));
 	const printed = (text: string) =>
@@ -384,6 +391,26 @@ test('kills leftovers that ignore SIGTERM when the host dies during the grace', 
 		host.kill('SIGKILL');
 		await exited;
 		// Grace is 1 s; the rest is margin for a loaded machine.
+		assert.ok(await waitFor(() => liveGroupMembers(pgid).length === 0, 5000), `group alive: ${liveGroupMembers(pgid)}`);
+		assert.deepEqual(liveSleeps(m), []);
+	} finally {
+		host.kill('SIGKILL');
+	}
+});
+
+test('keeps the watchdog through signals the job sends its group as it starts, so the host\'s death still kills the group', async () => {
+	const m = marker();
+	// The job's first act signals its whole group while the watchdog is being forked; the leader
+	// and its sleep ignore those signals and run on, so only the watchdog can end them.
+	const signals = 'HUP INT QUIT TERM USR1 USR2 ALRM';
+	const kills = signals.split(' ').map((name) => `kill -${name} 0`).join('; ');
+	const { host, printed, exited, output } = startHost(`trap '' ${signals}; ${kills}; echo ready $$; sleep ${m}`, 200);
+	try {
+		await printed('ready');
+		const pgid = Number(/ready (\d+)/.exec(output())?.[1]);
+		assert.ok(await waitFor(() => liveSleeps(m).length === 1, 5000), `running: ${liveSleeps(m)}`);
+		host.kill('SIGKILL');
+		await exited;
 		assert.ok(await waitFor(() => liveGroupMembers(pgid).length === 0, 5000), `group alive: ${liveGroupMembers(pgid)}`);
 		assert.deepEqual(liveSleeps(m), []);
 	} finally {
