@@ -150,6 +150,12 @@ export type RunReason =
 	| 'dependency-failed'
 	| 'overlap'
 	| 'spawn-error'
+	/**
+	 * The job launcher (the helper process that starts jobs) died while the run was in flight,
+	 * killed or out of memory: how the job ended is unknown and its process group was killed.
+	 * The status is `failed`; the next run starts a new launcher.
+	 */
+	| 'launcher-lost'
 	| 'error'
 	| 'stopped'
 	| 'interrupted'

@@ -40,8 +40,10 @@ export interface ProcessResult {
 	/**
 	 * undefined when exit code 0 (the leader exited 0 on its own; leftovers killed after that do
 	 * not count). `timeout` and `canceled` win over whatever status the killed leader reports.
+	 * `launcher-lost`: the job launcher died while the job ran, so how the leader ended is not
+	 * known (`exitCode` and `signal` are null); the group was killed all the same.
 	 */
-	reason?: 'exit-code' | 'signal' | 'timeout' | 'canceled' | 'spawn-error';
+	reason?: 'exit-code' | 'signal' | 'timeout' | 'canceled' | 'spawn-error' | 'launcher-lost';
 	/** For people: `exited with code 2`, `timed out after 5s`, `spawn /bin/sh ENOENT`, the abort reason. */
 	message?: string;
 	/** The leader's pid, which is also the process group id. */
@@ -182,7 +184,8 @@ class GroupRun {
 			this.onLeaderExit(code, signal).catch(() => this.resolve(this.result([])));
 		});
 		proc.onLost((message) => {
-			this.terminate('canceled', message, this.graceMs);
+			// The watchdog sees the launcher's socket close and kills the group too; this kills it all the same.
+			this.terminate('launcher-lost', message, this.graceMs);
 			this.onLeaderExit(null, null).catch(() => this.resolve(this.result([])));
 		});
 		const timeoutMs = validDelay(spec.timeoutMs);

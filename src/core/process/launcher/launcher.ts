@@ -34,8 +34,9 @@ import { type LaunchOutcome, LauncherJob } from './launcherJob';
  *
  * Host death: when Node dies, the helper sees end of file on its stdin and exits; that closes
  * every watchdog's socket, and each watchdog kills its group (SIGTERM, grace, SIGKILL) exactly
- * as on the direct path. If the helper alone dies, the watchdogs kill the groups too, and Node
- * ends those runs as canceled. Nothing here is needed for correctness: when the helper cannot
+ * as on the direct path. If the helper alone dies (kill -9, the OOM killer), the watchdogs kill
+ * the groups too, Node kills them as well and ends those runs as `launcher-lost`, and the next
+ * run starts a new helper. Nothing here is needed for correctness: when the helper cannot
  * start (no Perl, not Linux) the runner spawns directly.
  *
  * Traffic: Node's messages of one tick go out in one write; the environment is sent once as a
@@ -292,7 +293,7 @@ class Launcher {
 		}
 		this.updateRef();
 		for (const job of this.jobs.values()) {
-			job.launcherGone(this.ready);
+			job.launcherGone(this.ready, this.pid);
 		}
 		this.jobs.clear();
 		this.child.stdin?.destroy();

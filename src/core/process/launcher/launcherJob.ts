@@ -153,8 +153,8 @@ export class LauncherJob implements GroupProcess {
 		}
 	}
 
-	/** The helper died: its sockets closed, so the watchdogs are killing their groups. */
-	launcherGone(wasReady: boolean): void {
+	/** The helper died: its sockets closed, so the watchdogs are killing their groups (and the runner kills them too). */
+	launcherGone(wasReady: boolean, launcherPid: number | undefined): void {
 		this.closeWatchdog();
 		this.streamEnded(1);
 		this.streamEnded(2);
@@ -162,7 +162,7 @@ export class LauncherJob implements GroupProcess {
 			this.settleStart(wasReady ? { error: new Error('spawn /bin/sh: the job launcher exited') } : undefined);
 			return;
 		}
-		this.lose('killed: the job launcher exited unexpectedly');
+		this.lose(`the job launcher (pid ${launcherPid ?? 'unknown'}) died while the job ran; the job's process group was killed, and how the job itself ended is unknown`);
 	}
 
 	private streamEnded(stream: OutputStreamNumber): void {

@@ -13,7 +13,8 @@ import type { JobDefinition, RunRecord } from '../../../../src/core/model';
 import { RunnerService } from '../../../../src/core/engine/runnerService';
 import { type Fire, type Missed, Scheduler } from '../../../../src/core/schedule/scheduler';
 import { workspaceStateDir } from '../../../../src/core/base/stateDir';
-import { liveSleeps } from '../../../support/processes';
+import { launcherAvailable, launcherPid } from '../../../../src/core/process/launcher/launcher';
+import { killLeftovers, liveSleeps, sleepTag } from '../../../support/processes';
 import { testRandom } from '../../../support/random';
 import { sleep, waitFor } from '../../../support/wait';
 import { repoRoot } from '../../../support/paths';
@@ -22,7 +23,7 @@ import { repoRoot } from '../../../support/paths';
  * The reliability promises with real state folders, real processes and real signals: restart
  * catch-up, run identity across restarts, the lease guard, SIGKILL of the host (watchdog,
  * `interrupted`, escaped processes) and kill -9 at random moments. Long-lived job processes are
- * `sleep`s with a unique duration (`300.<pid><n>`), so leak checks see only this file's.
+ * `sleep`s with a unique duration (`302.<pid as 7 digits><n>`), so leak checks see only this file's.
  */
 
 const root = repoRoot;
@@ -32,6 +33,7 @@ let tmp: string;
 let cli: string;
 let stateRoot: string;
 let markers = 0;
+const fileTag = sleepTag(302);
 const children: ChildProcess[] = [];
 
 before(() => {
@@ -45,12 +47,11 @@ after(() => {
 	for (const child of children) {
 		child.kill('SIGKILL');
 	}
-	const left = liveSleeps(`300.${process.pid}`);
-	for (const pid of left) {
-		process.kill(pid, 'SIGKILL');
+	try {
+		killLeftovers(fileTag);
+	} finally {
+		fs.rmSync(tmp, { recursive: true, force: true });
 	}
-	fs.rmSync(tmp, { recursive: true, force: true });
-	assert.deepEqual(left, [], 'no test process may outlive the tests');
 });
 
 // ---- helpers -------------------------------------------------------------------
@@ -99,7 +100,7 @@ const summary = (records: RunRecord[]) => records.map((r) => [r.jobId, r.status,
 
 /** A `sleep` argument no other process uses. */
 function marker(): string {
-	return `300.${process.pid}${++markers}`;
+	return `${fileTag}${++markers}`;
 }
 
 
@@ -348,6 +349,38 @@ test('a process that escaped with setsid while the host lives is reported in the
 	assert.ok(await waitFor(() => liveSleeps(m).length === 0, 1000), `escaped ${liveSleeps(m)} still alive`);
 	assert.deepEqual(engine.readHistory().at(-1)?.escaped, record.escaped);
 	engine.dispose();
+});
+
+test('a launcher killed mid-run ends the run as failed, launcher-lost, with its group killed; the next run starts a new launcher', async (t) => {
+	if (!launcherAvailable() || process.env.WORKSPACE_JOBS_LAUNCHER === '0') {
+		t.skip('jobs do not go through the launcher here (no Perl, not Linux, or WORKSPACE_JOBS_LAUNCHER=0)');
+		return;
+	}
+	const ws = folder();
+	const m = marker();
+	const { engine } = engineAt(ws, Date.now(), [
+		{ id: 'long', command: `trap '' TERM; sleep ${m} & sleep ${m}; wait` },
+		{ id: 'after', command: 'echo after' },
+	]);
+	try {
+		const running = engine.run(['long']);
+		assert.ok(await waitFor(() => liveSleeps(m).length === 2, 10_000), `running: ${liveSleeps(m)}`);
+		const first = launcherPid();
+		assert.ok(first, 'the launcher runs');
+		process.kill(first, 'SIGKILL');
+		const [record] = await running;
+		assert.equal(record.status, 'failed');
+		assert.equal(record.reason, 'launcher-lost');
+		assert.match(record.message ?? '', new RegExp(`^the job launcher \\(pid ${first}\\) died while the job ran; the job's process group was killed`));
+		assert.equal(record.exitCode, null);
+		assert.deepEqual(liveSleeps(m), [], 'the group is gone when the record is written');
+		assert.deepEqual(engine.readHistory().at(-1), record);
+		const [next] = await engine.run(['after']);
+		assert.equal(next.status, 'completed');
+		assert.ok(launcherPid() && launcherPid() !== first, 'a new launcher started');
+	} finally {
+		engine.dispose();
+	}
 });
 
 // ---- crash safety -------------------------------------------------------------------

@@ -7,14 +7,14 @@ import { after, before, test } from 'node:test';
 import { launcherPid } from '../../../../src/core/process/launcher/launcher';
 import { findEscapedRunProcesses } from '../../../../src/core/process/leftovers';
 import { type ProcessSpec, runProcess } from '../../../../src/core/process/runner';
-import { liveSleeps } from '../../../support/processes';
+import { killLeftovers, liveSleeps, sleepTag } from '../../../support/processes';
 import { waitFor } from '../../../support/wait';
 import { repoRoot, tsxFlags } from '../../../support/paths';
 
 /** What only the launcher path has to get right; the shared behaviour is in runner.test.ts. */
 
 let tmp: string;
-const fileTag = `301.${String(process.pid).padStart(7, '0')}`;
+const fileTag = sleepTag(301);
 let markers = 0;
 
 before(() => {
@@ -22,8 +22,11 @@ before(() => {
 });
 
 after(() => {
-	fs.rmSync(tmp, { recursive: true, force: true });
-	assert.deepEqual(liveSleeps(fileTag), [], 'no test process may outlive the tests');
+	try {
+		killLeftovers(fileTag);
+	} finally {
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
 });
 
 function run(command: string, extra: Partial<ProcessSpec> = {}) {
@@ -140,21 +143,42 @@ test('runs many jobs at once with their own output', async () => {
 	});
 });
 
-test('ends runs as canceled and kills their groups when the launcher dies, then starts a new one', async () => {
+test('ends runs as launcher-lost and kills their groups when the launcher dies, then starts a new one', async () => {
 	const m = `${fileTag}${++markers}`;
-	const running = run(`sleep ${m} & sleep ${m}; wait`, { killGraceMs: 300 });
-	assert.ok(await waitFor(() => liveSleeps(m).length === 2, 2000));
+	// One job that ends at SIGTERM, and one whose processes ignore it and wait for the SIGKILL.
+	const plain = run(`sleep ${m} & sleep ${m}; wait`, { killGraceMs: 300 });
+	const stubborn = run(`trap '' TERM; sleep ${m} & wait`, { killGraceMs: 300 });
+	assert.ok(await waitFor(() => liveSleeps(m).length === 3, 5000), `running: ${liveSleeps(m)}`);
 	const first = launcherPid();
 	assert.ok(first);
 	process.kill(first, 'SIGKILL');
-	const result = await running;
-	assert.equal(result.reason, 'canceled');
-	assert.equal(result.message, 'killed: the job launcher exited unexpectedly');
-	assert.ok(await waitFor(() => liveSleeps(m).length === 0, 3000), `still alive: ${liveSleeps(m)}`);
+	const results = await Promise.all([plain, stubborn]);
+	for (const result of results) {
+		assert.equal(result.reason, 'launcher-lost');
+		assert.equal(result.message, `the job launcher (pid ${first}) died while the job ran; the job's process group was killed, and how the job itself ended is unknown`);
+		assert.equal(result.exitCode, null);
+		assert.equal(result.signal, null);
+		// The run ends once its group is gone: nothing of it is orphaned.
+		assert.deepEqual(groupMembers(result.pid as number), [], `group ${result.pid} outlived its run`);
+	}
+	assert.deepEqual(liveSleeps(m), []);
 	const next = await run('echo again');
 	assert.equal(next.tail, 'again\n');
-	assert.notEqual(launcherPid(), first);
+	assert.ok(launcherPid() && launcherPid() !== first, 'a new launcher started');
 });
+
+/** Live (non-zombie) processes of process group `pgid`. */
+function groupMembers(pgid: number): number[] {
+	return fs.readdirSync('/proc').filter((name) => {
+		try {
+			const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+			const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			return Number(pgrp) === pgid && state !== 'Z';
+		} catch {
+			return false;
+		}
+	}).map(Number);
+}
 
 test('falls back to spawn when the launcher cannot start', async () => {
 	const script = path.join(tmp, 'no-perl.mts');
