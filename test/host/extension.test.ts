@@ -163,7 +163,7 @@ suite('extension (basic fixture)', () => {
 		const jobCount = engine().getJobs().length;
 		const uri = vscode.Uri.file(jobsFile);
 		try {
-			const broken = good.replace('"command": "exit 3"', '"command": 42');
+			const broken = good.replace('"command": "echo 3 tests failed >&2; exit 3"', '"command": 42');
 			const line = broken.split('\n').findIndex((l) => l.includes('"command": 42'));
 			fs.writeFileSync(jobsFile, broken);
 			const diagnostics = await waitFor(() => api._test.getDiagnostics(uri).length > 0 && api._test.getDiagnostics(uri), 'diagnostics');

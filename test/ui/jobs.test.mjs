@@ -163,7 +163,7 @@ test('Run Now asks for approval first, and Allow on the review lets the job run'
 		const review = page.locator('.editor-group-container.active .monaco-editor');
 		await expectVisible(page.locator('.tabs-container .tab.active', { hasText: 'basic.jobs-review' }), 'the review editor tab');
 		// Jobs are listed by id; the first three are on screen (the host suite reads the whole text).
-		for (const text of ['build (name: Build)', 'command echo building && echo built > build.out', 'fail (name: Fail)', 'command exit 3', 'hello (name: Hello)', 'command echo hello']) {
+		for (const text of ['build (name: Build)', 'command echo building && echo built > build.out', 'fail (name: Fail)', 'command echo 3 tests failed >&2; exit 3', 'hello (name: Hello)', 'command echo hello']) {
 			await expectVisible(review.locator('.view-line', { hasText: text }), `"${text}" in the review`);
 		}
 		await shot(page, 'jobs-08-approval-review');
