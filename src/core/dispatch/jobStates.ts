@@ -1,7 +1,7 @@
 import { Disposable } from '../base/disposable';
 import { Emitter, type Event } from '../base/events';
 import type { Logger } from '../base/logger';
-import type { ActiveRun, JobState, RunRecord } from '../model';
+import type { ActiveRun, JobDefinition, JobSnapshot, JobState, RunRecord } from '../model';
 import type { RunHandle } from './runHandle';
 
 /** A job's state changed (queued, running, completed, ...). */
@@ -89,6 +89,20 @@ export class JobStates extends Disposable {
 			waiting += rt.queued + rt.pending;
 		}
 		return { running, waiting };
+	}
+
+	/** What a UI shows of a job: its definition, state, last result and unfinished runs, with what the engine adds. */
+	snapshot(job: JobDefinition, extra: Pick<JobSnapshot, 'enabled' | 'nextRunAt' | 'programmatic'>): JobSnapshot {
+		const rt = this.ensure(job.id);
+		return {
+			id: job.id,
+			name: job.name ?? job.id,
+			definition: job,
+			state: rt.state,
+			...extra,
+			lastRun: rt.lastRun,
+			active: [...rt.active.values()].map((run) => ({ ...run.info })),
+		};
 	}
 
 	/** Moves a run to another state, keeping the per-job counts. */

@@ -290,17 +290,7 @@ export class Engine extends Disposable {
 	}
 
 	private snapshot(job: JobDefinition): JobSnapshot {
-		const rt = this.states.ensure(job.id);
-		return {
-			id: job.id,
-			name: job.name ?? job.id,
-			definition: job,
-			state: rt.state,
-			enabled: this.registry.isEnabled(job.id),
-			nextRunAt: this.scheduling.nextRun(job.id),
-			lastRun: rt.lastRun,
-			active: [...rt.active.values()].map((run) => ({ ...run.info })),
-			programmatic: this.registry.isProgrammatic(job.id),
-		};
+		const { registry } = this;
+		return this.states.snapshot(job, { enabled: registry.isEnabled(job.id), nextRunAt: this.scheduling.nextRun(job.id), programmatic: registry.isProgrammatic(job.id) });
 	}
 }
