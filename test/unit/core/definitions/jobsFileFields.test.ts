@@ -151,7 +151,7 @@ test('rejects an unknown time zone once, without a second error from the cron ch
 	const text = oneJob('"schedule": { "cron": "* * * * *", "timezone": "Europe/Berln" }');
 	const result = parse(text);
 	assert.deepEqual(formatted(result.diagnostics), [
-		at(text, '"Europe/Berln"', 'jobs[0].schedule.timezone: unknown time zone "Europe/Berln"; use an IANA name such as "Europe/Berlin" or "UTC"'),
+		at(text, '"Europe/Berln"', 'jobs[0].schedule.timezone: unknown time zone "Europe/Berln"; did you mean "Europe/Berlin"?'),
 	]);
 });
 
