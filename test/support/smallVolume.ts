@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 /**
  * A real, small file system for full-disk tests: a tmpfs of `size` mounted on a fresh folder
- * (RELIABILITY.md "Files": as root, `mount -t tmpfs -o size=1m none DIR`). Mounting needs root;
+ * (as root, `mount -t tmpfs -o size=1m none DIR`). Mounting needs root;
  * where it cannot be done the reason is returned, for the test to print as its skip reason.
  */
 export interface SmallVolume {

@@ -1,5 +1,5 @@
 import type { JobDefinition } from '../model';
-import type { PersistedState } from '../records/runStore';
+import type { PersistedState } from '../records/persistedState';
 
 /** What a new set of file definitions changed. */
 export interface DefinitionChange {

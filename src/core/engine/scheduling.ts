@@ -6,7 +6,7 @@ import { defaultStartingDeadlineMs } from '../definitions/scheduleReader';
 import type { ActiveRun, JobDefinition, RunRecord, Trigger } from '../model';
 import { newRunId } from '../records/runIds';
 import { buildRecord } from '../records/runRecord';
-import type { PersistedState } from '../records/runStore';
+import type { PersistedState } from '../records/persistedState';
 import { type Fire, type Missed, type ScheduleOptions, Scheduler } from '../schedule/scheduler';
 import type { JobRegistry } from './jobRegistry';
 

@@ -10,7 +10,6 @@ import type { GroupProcess, GroupStart } from './processStart';
 import { startGroup } from './startGroup';
 import { hasProcfs } from './procfs';
 
-export type { OutputStream } from './outputCapture';
 
 /** One shell command to run. */
 export interface ProcessSpec {

@@ -15,7 +15,6 @@ import { SpaceReserve } from './spaceReserve';
 import { HistoryAppender, type UnsavedRecords } from './historyAppender';
 import { openStateDir } from '../base/stateDir';
 
-export type { PersistedState } from './persistedState';
 
 export const historyFileName = 'history.jsonl';
 
