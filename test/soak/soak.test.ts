@@ -47,6 +47,8 @@ function soakJobs(marker: string): object {
 	const tag = `: ${marker};`;
 	return {
 		concurrency: 8,
+		// The soak counts every record in history: retention (100 runs per job by default) must not prune them meanwhile.
+		retention: { runs: 1_000_000, days: 36_500 },
 		jobs: [
 			{ id: 'ok-allow', command: `${tag} true`, schedule: { every: '35ms' }, overlap: 'allow' },
 			{ id: 'ok-skip', command: `${tag} echo out`, schedule: { every: '50ms' } },

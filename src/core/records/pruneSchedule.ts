@@ -9,7 +9,12 @@ import { runKey } from './runRecord';
 
 /** Retention prunes after a batch when this long has passed since the last prune... */
 const pruneIntervalMs = 10 * 60_000;
-/** ...or when this many records were written since, but not more often than `pruneMinGapMs`. */
+/**
+ * ...or when this many records were written since, but not more often than `pruneMinGapMs`. With
+ * a large per-job limit the count is twice that limit: a prune reads the whole history, which such
+ * a limit lets grow that large, so waiting for as many new records keeps its cost per record
+ * small (the 10-minute interval still applies).
+ */
 const pruneAfterRecords = 10_000;
 const pruneMinGapMs = 10_000;
 
@@ -76,7 +81,8 @@ export class PruneSchedule {
 			return;
 		}
 		const since = this.ctx.now() - (this.ctx.state.prunedAt ?? Number.NEGATIVE_INFINITY);
-		if (since >= pruneIntervalMs || (this.written >= pruneAfterRecords && since >= pruneMinGapMs)) {
+		const enough = Math.max(pruneAfterRecords, 2 * this.limits.runs);
+		if (since >= pruneIntervalMs || (this.written >= enough && since >= pruneMinGapMs)) {
 			void this.prune();
 		}
 	}
