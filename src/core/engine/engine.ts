@@ -223,12 +223,13 @@ export class Engine extends Disposable {
 		return this.dispatcher.cancel(target);
 	}
 
-	/** Resolves when nothing is queued, pending or running, with the finished records history could not take (kept in memory, retried), if any. */
+	/** Resolves when nothing is queued, pending or running and no background prune is in flight, with the finished records history could not take (kept in memory, retried), if any. */
 	async whenIdle(): Promise<RunStore['unsaved']> {
 		for (let active = this.states.activeRuns(); active.length > 0; active = this.states.activeRuns()) {
 			await Promise.allSettled(active.map((run) => run.done));
 		}
 		await this.store.flush();
+		await this.store.pruned();
 		return this.store.unsaved;
 	}
 

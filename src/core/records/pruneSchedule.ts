@@ -39,6 +39,11 @@ export class PruneSchedule {
 	private host: RetentionOptions | undefined;
 	private file: RetentionOptions | undefined;
 	private running: Promise<PruneResult | undefined> | undefined;
+
+	/** The prune in flight, if any. */
+	get inFlight(): Promise<PruneResult | undefined> | undefined {
+		return this.running;
+	}
 	private written = 0;
 	private readonly activeLogs = new Map<string, string>();
 

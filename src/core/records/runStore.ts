@@ -155,6 +155,11 @@ export class RunStore {
 	}
 
 	/** Resolves when every record queued so far is written (or failed to be), held skip streaks and unsaved records included. */
+	/** Resolves when no background prune is in flight. */
+	async pruned(): Promise<void> {
+		await this.pruning?.inFlight;
+	}
+
 	flush(): Promise<void> {
 		if (this.records.length === 0 && !this.skips.pending && !this.appender?.pending) {
 			return Promise.resolve();
