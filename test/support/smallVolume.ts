@@ -54,7 +54,16 @@ export function mountSmallVolume(size = '1m'): SmallVolume | string {
 			}
 		},
 		unmount() {
-			execFileSync('umount', [dir]);
+			// A file of the volume may still be open for a moment after a test ends (a disposed
+			// engine's last asynchronous write, a launcher's log): retry, then detach it lazily, so
+			// it goes once the last file on it is closed and nothing is left mounted.
+			for (let attempt = 0; spawnSync('umount', [dir]).status !== 0; attempt++) {
+				if (attempt === 20) {
+					execFileSync('umount', ['-l', dir]);
+					break;
+				}
+				Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+			}
 			fs.rmSync(dir, { recursive: true, force: true });
 		},
 	};
