@@ -67,13 +67,30 @@ export interface JobContext {
 }
 
 /** A job: a shell command, or an async function registered in code. */
+/**
+ * The program a job's command text is handed to: `executable`, then `args`, then the text as one
+ * last argument (`/bin/sh -c TEXT`, `cmd.exe /d /s /c TEXT`, `pwsh -NoProfile -Command TEXT`).
+ */
+export interface ShellSpec {
+	executable: string;
+	args: string[];
+}
+
 export interface JobDefinition {
 	/** Unique id: letters, digits, `.`, `_`, `-`. */
 	id: string;
 	/** Human-readable name. @default the id */
 	name?: string;
-	/** Shell command run with `/bin/sh -c`. Exactly one of `command` and `run` is set. */
+	/**
+	 * Command text run by `shell` (the platform's default shell when absent). Exactly one of
+	 * `command` and `run` is set.
+	 */
 	command?: string;
+	/**
+	 * The shell for `command`, with the file's `shell` and per-platform overrides already applied
+	 * for the platform it was read for. @default `/bin/sh -c` on Linux and macOS, `cmd.exe /d /s /c` on Windows
+	 */
+	shell?: ShellSpec;
 	/** Programmatic job body (never from a file). */
 	run?: (context: JobContext) => Promise<unknown>;
 	/** When the job fires on its own; absent means manual or dependency-only. */

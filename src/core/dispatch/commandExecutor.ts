@@ -65,6 +65,7 @@ export class CommandExecutor implements AttemptExecutor {
 		const startedAt = ctx.clock.now();
 		const result = await ctx.runner({
 			command: job.command as string,
+			shell: job.shell,
 			cwd: job.cwd ?? ctx.workspaceFolder,
 			env: {
 				...ctx.baseEnv(),

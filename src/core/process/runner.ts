@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { chainedTimeout, maxTimerDelay } from '../base/clock';
 import type { IDisposable } from '../base/disposable';
 import { formatDuration } from '../base/duration';
+import type { ShellSpec } from '../model';
 import { type EscapeWatch, killEscaped, watchForEscapes } from './escapeTracker';
 import { OutputCapture, type OutputStream } from './outputCapture';
 import { waitGroupEmpty } from './groupWatch';
@@ -13,8 +14,10 @@ import { hasProcfs } from './procfs';
 
 /** One shell command to run. */
 export interface ProcessSpec {
-	/** Run with `/bin/sh -c`, in a new session and process group. */
+	/** Run with `shell`, as the root of a process tree that is killed whole. */
 	command: string;
+	/** The shell for `command`. @default the platform's: `/bin/sh -c`, or `cmd.exe /d /s /c` on Windows */
+	shell?: ShellSpec;
 	cwd: string;
 	/** The full environment (the engine has already merged it over `process.env`). */
 	env: NodeJS.ProcessEnv;
