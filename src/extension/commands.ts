@@ -3,7 +3,7 @@ import type { RunRecord } from '../core/model';
 import type { ApprovalReviews } from './approvalReview';
 import { Commands, jobsFileName, Views } from './constants';
 import { exampleJobsFile } from './exampleJobsFile';
-import { exportJobsCommand } from './exportCommand';
+import { ExportReports, exportJobsCommand } from './exportCommand';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
 import { type JobArgument, resolveFolder, resolveJob } from './jobPicker';
@@ -169,7 +169,9 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 
 	register(Commands.showOutput, () => s.sink.show());
 
-	register(Commands.exportJobs, (arg?: unknown) => exportJobsCommand(registry, arg));
+	const exportReports = new ExportReports();
+	context.subscriptions.push(exportReports);
+	register(Commands.exportJobs, (arg?: unknown) => exportJobsCommand(registry, exportReports, arg));
 }
 
 /** The newest log file of a job: a run in progress, the last run, or the history. */

@@ -2,7 +2,8 @@
  * "Export Jobs…": a folder's `.jobs.json` as GitHub Actions workflows, Kubernetes CronJobs,
  * Argo CronWorkflows or systemd units (src/core/export/). Quick picks choose the target and
  * where the manifests go (a folder, or one untitled document each); the fidelity report opens
- * beside them. Its text comes from exportReport.ts, which needs no VS Code.
+ * beside them as a read-only document (its own URI scheme, so closing it asks nothing). Its text
+ * comes from exportReport.ts, which needs no VS Code.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -29,7 +30,38 @@ export interface ExportCommandResult {
 	written: vscode.Uri[] | vscode.TextDocument[];
 }
 
-export async function exportJobsCommand(registry: FolderRegistry, arg?: unknown): Promise<ExportCommandResult | undefined> {
+/** URI scheme of the read-only fidelity reports. */
+export const exportReportScheme = 'workspace-jobs-export';
+
+/** The reports shown in this window, by URI; a report's text never changes once shown. */
+export class ExportReports implements vscode.TextDocumentContentProvider, vscode.Disposable {
+	private readonly texts = new Map<string, string>();
+	private readonly registration = vscode.workspace.registerTextDocumentContentProvider(exportReportScheme, this);
+
+	/** Opens a report beside the active editor. */
+	async show(folderName: string, target: ExportTarget, text: string): Promise<vscode.TextDocument> {
+		const uri = vscode.Uri.from({
+			scheme: exportReportScheme,
+			path: `/${folderName} to ${targetTitles[target]} (export report)`,
+			query: `n=${this.texts.size + 1}`,
+		});
+		this.texts.set(uri.toString(), text);
+		const document = await vscode.workspace.openTextDocument(uri);
+		await vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+		return document;
+	}
+
+	provideTextDocumentContent(uri: vscode.Uri): string {
+		return this.texts.get(uri.toString()) ?? 'This export report is gone: run "Export Jobs…" again.';
+	}
+
+	dispose(): void {
+		this.registration.dispose();
+		this.texts.clear();
+	}
+}
+
+export async function exportJobsCommand(registry: FolderRegistry, reports: ExportReports, arg?: unknown): Promise<ExportCommandResult | undefined> {
 	const service = await resolveFolder(registry, arg, registry.all().filter((f) => f.hasFile), 'Export the jobs of which folder?');
 	if (!service) {
 		return undefined;
@@ -67,7 +99,8 @@ export async function exportJobsCommand(registry: FolderRegistry, arg?: unknown)
 	if (!written) {
 		return undefined;
 	}
-	await showReport(result, picked.target);
+	await reports.show(service.name, picked.target, reportText(result, picked.target));
+	void vscode.window.showInformationMessage(`Workspace Jobs: ${exportSummary(result, picked.target)}`);
 	return { target: picked.target, result, written };
 }
 
@@ -76,7 +109,7 @@ async function deliver(result: ExportResult, target: ExportTarget, folder: strin
 	const where = await vscode.window.showQuickPick(
 		[
 			{ label: 'Write to a Folder…', detail: 'choose a folder; the files keep their relative paths', toFolder: true },
-			{ label: 'Open as Untitled Documents', detail: `${result.files.length} document${result.files.length === 1 ? '' : 's'}`, toFolder: false },
+			{ label: 'Open as Untitled Documents', detail: `${result.files.length} document${result.files.length === 1 ? '' : 's'}, each named by where it belongs`, toFolder: false },
 		],
 		{ placeHolder: `Where do the ${targetTitles[target]} files go?` },
 	);
@@ -96,17 +129,19 @@ async function deliver(result: ExportResult, target: ExportTarget, folder: strin
 		}
 		return uris;
 	}
+	// Untitled, but named by where the file belongs, so Save proposes that path.
 	const documents: vscode.TextDocument[] = [];
 	for (const file of result.files) {
-		const document = await vscode.workspace.openTextDocument({ content: file.content, language: target === 'systemd' ? 'ini' : 'yaml' });
+		const uri = vscode.Uri.joinPath(vscode.Uri.file(folder), ...file.path.split('/')).with({ scheme: 'untitled' });
+		const edit = new vscode.WorkspaceEdit();
+		edit.insert(uri, new vscode.Position(0, 0), file.content);
+		await vscode.workspace.applyEdit(edit);
+		let document = await vscode.workspace.openTextDocument(uri);
+		if (target === 'systemd') {
+			document = await vscode.languages.setTextDocumentLanguage(document, 'ini');
+		}
 		await vscode.window.showTextDocument(document, { preview: false });
 		documents.push(document);
 	}
 	return documents;
-}
-
-async function showReport(result: ExportResult, target: ExportTarget): Promise<void> {
-	const document = await vscode.workspace.openTextDocument({ content: reportText(result, target), language: 'plaintext' });
-	await vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.Beside });
-	void vscode.window.showInformationMessage(`Workspace Jobs: ${exportSummary(result, target)}`);
 }

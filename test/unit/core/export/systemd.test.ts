@@ -1,8 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { readJobsFile } from '../../../../src/core/definitions/jobsFile';
 import { fireTimes } from '../../../../src/core/cron/fireTimes';
@@ -10,40 +6,22 @@ import { formatFidelityNote } from '../../../../src/core/export/fidelityReport';
 import { dstDifferences, onCalendar } from '../../../../src/core/export/systemdCalendar';
 import type { Schedule } from '../../../../src/core/model';
 import { exampleFile, exportFile, exportFiles, exportNow, fixtureFile } from '../../../support/exportCases';
+import { exportProblems, systemdAnalyze, systemdAnalyzeMissing } from '../../../support/exportValidators';
 
-const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
-const missing = analyze.error || analyze.status !== 0 ? 'systemd-analyze is not installed (Debian package systemd; .ci/run installs it)' : undefined;
+const missing = systemdAnalyzeMissing;
 if (missing) {
 	console.log(`# skipping the systemd-analyze checks: ${missing}`);
 }
 
-function systemdAnalyze(args: string[], env: NodeJS.ProcessEnv = {}) {
-	return spawnSync('systemd-analyze', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env }, timeout: 60_000 });
-}
-
-test('systemd-analyze verify accepts every exported unit', { skip: missing }, () => {
+test('systemd-analyze verify accepts every exported unit', { skip: missing }, async () => {
 	for (const file of exportFiles) {
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wj-systemd-'));
-		const units = exportFile(file, 'systemd').files;
-		assert.ok(units.length > 0);
-		for (const unit of units) {
-			fs.writeFileSync(path.join(dir, unit.path), unit.content);
-		}
-		// The folder is the unit path, so Requires= must name units that are really there.
-		const r = systemdAnalyze(['verify', '--man=no', ...units.map((u) => path.join(dir, u.path))], { SYSTEMD_UNIT_PATH: `${dir}:` });
-		assert.equal(r.status, 0, `${file}: ${r.stdout}${r.stderr}`);
-		assert.equal(r.stderr.trim(), '', r.stderr);
-		fs.rmSync(dir, { recursive: true, force: true });
+		assert.deepEqual(await exportProblems('systemd', exportFile(file, 'systemd').files), [], file);
 	}
 });
 
-test('systemd-analyze verify rejects a unit whose dependency is missing', { skip: missing }, () => {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wj-systemd-'));
+test('systemd-analyze verify rejects a unit whose dependency is missing', { skip: missing }, async () => {
 	const report = exportFile(exampleFile, 'systemd').files.find((f) => f.path === 'workspace-jobs-report.service')!;
-	fs.writeFileSync(path.join(dir, report.path), report.content);
-	const r = systemdAnalyze(['verify', '--man=no', path.join(dir, report.path)], { SYSTEMD_UNIT_PATH: `${dir}:` });
-	assert.notEqual(r.status, 0);
-	fs.rmSync(dir, { recursive: true, force: true });
+	assert.notDeepEqual(await exportProblems('systemd', [report]), []);
 });
 
 /** Next elapses of `OnCalendar=` values from `base` (UTC instants), merged as a timer with several lines fires. */
