@@ -3,14 +3,9 @@ import { chainedTimeout, maxTimerDelay } from '../base/clock';
 import type { IDisposable } from '../base/disposable';
 import { formatDuration } from '../base/duration';
 import type { ShellSpec } from '../model';
-import { type EscapeWatch, killEscaped, watchForEscapes } from './escapeTracker';
 import { OutputCapture, type OutputStream } from './outputCapture';
-import { waitGroupEmpty } from './groupWatch';
-import { signalGroup } from './processGroup';
-import type { GroupProcess, GroupStart } from './processStart';
+import type { JobProcess, JobStart } from './processStart';
 import { startGroup } from './startGroup';
-import { hasProcfs } from './procfs';
-
 
 /** One shell command to run. */
 export interface ProcessSpec {
@@ -48,9 +43,9 @@ export interface ProcessResult {
 	reason?: 'exit-code' | 'signal' | 'timeout' | 'canceled' | 'spawn-error' | 'launcher-lost';
 	/** For people: `exited with code 2`, `timed out after 5s`, `spawn /bin/sh ENOENT`, the abort reason. */
 	message?: string;
-	/** The leader's pid, which is also the process group id. */
+	/** The shell's pid (on POSIX also its process group id). */
 	pid?: number;
-	/** The last `tailBytes` of combined output. */
+	/** The last `tailBytes` of combined output, line ends as `\n` (Windows programs write `\r\n`). */
 	tail: string;
 	outputBytes: number;
 	/** pids that had left the job's process group (setsid/daemons) and were still alive when the run ended; killed too if possible, but reported */
@@ -111,9 +106,9 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 
 async function startAndRun(spec: ProcessSpec, startedAt: number, pending: PendingStart): Promise<ProcessResult> {
 	const graceMs = validDelay(spec.killGraceMs) ?? defaultGraceMs;
-	let start: GroupStart;
+	let start: JobStart;
 	try {
-		start = await startGroup({ command: spec.command, cwd: spec.cwd, env: spec.env, killGraceMs: graceMs, logFile: spec.logFile });
+		start = await startGroup({ command: spec.command, shell: spec.shell, cwd: spec.cwd, env: spec.env, killGraceMs: graceMs, logFile: spec.logFile });
 	} catch (err) {
 		return failed(startedAt, 'spawn-error', errorMessage(err));
 	}
@@ -121,7 +116,7 @@ async function startAndRun(spec: ProcessSpec, startedAt: number, pending: Pendin
 		return failed(startedAt, 'spawn-error', spawnErrorMessage(start.error, spec.cwd));
 	}
 	const proc = start.proc;
-	const run = new GroupRun(proc, proc.pid as number, spec, startedAt, graceMs);
+	const run = new GroupRun(proc, spec, startedAt, graceMs);
 	active.add(run);
 	starting.delete(pending);
 	if (pending.killAll !== undefined) {
@@ -159,7 +154,6 @@ class GroupRun {
 	readonly done: Promise<ProcessResult>;
 	private resolve!: (result: ProcessResult) => void;
 	private readonly output: OutputCapture;
-	private readonly escapes: EscapeWatch;
 	private reason: ProcessResult['reason'];
 	private message: string | undefined;
 	private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -167,11 +161,9 @@ class GroupRun {
 	private killTimer: NodeJS.Timeout | undefined;
 	private timeout: IDisposable | undefined;
 	private readonly onAbort = () => this.terminate('canceled', abortMessage(this.spec.signal as AbortSignal), this.graceMs);
-	private readonly startedMono = performance.now();
 
 	constructor(
-		private readonly proc: GroupProcess,
-		private readonly pgid: number,
+		private readonly proc: JobProcess,
 		private readonly spec: ProcessSpec,
 		private readonly startedAt: number,
 		/** SIGTERM to SIGKILL; `killAllGroups` may shorten it. */
@@ -181,7 +173,6 @@ class GroupRun {
 		this.output = new OutputCapture(spec.tailBytes ?? defaultTailBytes, proc.writesLog ? undefined : spec.logFile, spec.onOutput);
 		this.output.attach(proc.stdout, 'stdout');
 		this.output.attach(proc.stderr, 'stderr');
-		this.escapes = watchForEscapes(pgid);
 		proc.onExit((code, signal) => {
 			this.onLeaderExit(code, signal).catch(() => this.resolve(this.result([])));
 		});
@@ -219,11 +210,11 @@ class GroupRun {
 		this.killAt = killAt;
 		this.graceMs = Math.min(this.graceMs, graceMs);
 		if (first) {
-			this.escapes.sample();
-			signalGroup(this.pgid, 'SIGTERM');
+			this.proc.sampleEscapes();
+			this.proc.terminate();
 		}
 		clearTimeout(this.killTimer);
-		this.killTimer = setTimeout(() => signalGroup(this.pgid, 'SIGKILL'), Math.min(graceMs, maxTimerDelay));
+		this.killTimer = setTimeout(() => this.proc.forceKill(), Math.min(graceMs, maxTimerDelay));
 	}
 
 	private async onLeaderExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
@@ -231,31 +222,16 @@ class GroupRun {
 		this.stopTriggers();
 		// Leftovers in the group (`cmd &`): the run is over, so they go too.
 		this.terminate(undefined, '', this.graceMs);
-		await this.waitGroupGone();
+		await this.proc.waitTreeGone(this.killAt + afterKillBoundMs);
 		clearTimeout(this.killTimer);
-		const escaped = this.escapes.stop();
+		const escaped = this.proc.stopEscapes();
 		if (escaped.length > 0) {
-			await killEscaped(escaped, this.graceMs);
+			await this.proc.killEscaped(escaped, this.graceMs);
 		}
 		await this.output.streamsEnded(pipeCloseBoundMs);
 		await this.output.finish();
 		this.proc.release();
 		this.resolve(this.result(escaped));
-	}
-
-	/**
-	 * Waits until no member but the watchdog runs (`groupWatch.ts` polls `/proc`), then
-	 * dismisses the watchdog. The watchdog ignores SIGTERM, so it stays on guard until here: were
-	 * the host to die while members that ignore SIGTERM wait for their SIGKILL, it would send it.
-	 */
-	private async waitGroupGone(): Promise<void> {
-		const deadline = this.killAt + afterKillBoundMs;
-		if (!hasProcfs) {
-			// Without /proc the watchdog cannot be told apart from the rest; let it go first.
-			await this.proc.dismissWatchdog(pipeCloseBoundMs);
-		}
-		await waitGroupEmpty(this.pgid, { exceptPid: () => this.proc.watchdogPid(), startedAt: this.startedMono, deadline });
-		await this.proc.dismissWatchdog(pipeCloseBoundMs);
 	}
 
 	private stopTriggers(): void {
@@ -280,8 +256,8 @@ class GroupRun {
 			signal,
 			reason,
 			message,
-			pid: this.pgid,
-			tail: this.output.tail(),
+			pid: this.proc.pid,
+			tail: this.output.tail().replace(/\r\n/g, '\n'),
 			outputBytes: this.output.bytes,
 			escaped,
 			startedAt: this.startedAt,

@@ -1,26 +1,12 @@
-import { launch } from './launcher/launcher';
-import { spawnGroup, wrapCommand } from './processGroup';
-import type { GroupSpawnOptions, GroupStart } from './processStart';
+import { startPosix } from './posixStart';
+import type { GroupSpawnOptions, JobStart } from './processStart';
+import { startWindows } from './windows/windowsStart';
 
 /**
- * Starts a job: the one place that chooses how. Through the launcher unless
- * `WORKSPACE_JOBS_LAUNCHER=0` or it is unavailable (no Perl, not Linux, arguments only `spawn`
- * should judge), else with Node's `spawn`. Throws only for arguments Node rejects synchronously
- * (such as a NUL in `env`).
+ * Starts a job: the one place that chooses how, by platform. On Windows a Job Object owned by a
+ * helper program (`windows/windowsStart.ts`), elsewhere a process group (`posixStart.ts`).
+ * Throws only for arguments Node rejects synchronously (such as a NUL in `env`).
  */
-export async function startGroup(options: GroupSpawnOptions): Promise<GroupStart> {
-	if (process.env.WORKSPACE_JOBS_LAUNCHER !== '0') {
-		const outcome = await launch({ ...options, command: wrapCommand(options.command, options.killGraceMs) });
-		if (outcome) {
-			return outcome;
-		}
-	}
-	const proc = spawnGroup(options);
-	if (proc.pid === undefined) {
-		const error = await new Promise<Error>((resolve) => proc.onError(resolve));
-		proc.release();
-		await proc.dismissWatchdog(0);
-		return { error };
-	}
-	return { proc };
+export function startGroup(options: GroupSpawnOptions): Promise<JobStart> {
+	return process.platform === 'win32' ? startWindows(options) : startPosix(options);
 }

@@ -30,7 +30,8 @@ export class OutputLog {
 			this.partial[stream] = '';
 		}
 		for (const line of lines) {
-			this.emit(stream, line);
+			// Windows programs end their lines with CRLF.
+			this.emit(stream, line.endsWith('\r') ? line.slice(0, -1) : line);
 			if (this.truncated) {
 				return;
 			}
