@@ -120,18 +120,33 @@ function removeStaleTempFiles(file: string): void {
 	}
 }
 
-/** Windows refuses a rename over a file another process has open for a moment; retry briefly. */
+/**
+ * Errors a rename on Windows gives while another process has the target (or the temp file)
+ * open for a moment: antivirus scanners, the search indexer, backup and sync tools open new
+ * files briefly. graceful-fs retries these too. Elsewhere they are not transient.
+ */
+const transientRenameErrors: ReadonlySet<string> = new Set(process.platform === 'win32' ? ['EPERM', 'EACCES', 'EBUSY'] : []);
+/** Waits between rename attempts: doubling from 5 ms, about 1.3 s in all, then the error stands. */
+const renameRetryDelaysMs = [5, 10, 20, 40, 80, 160, 320, 640];
+
+/** The wait before the next rename attempt after `err`, or undefined when it is not worth one. */
+function renameRetryDelay(err: unknown, attempt: number): number | undefined {
+	const code = (err as NodeJS.ErrnoException).code;
+	return code !== undefined && transientRenameErrors.has(code) ? renameRetryDelaysMs[attempt] : undefined;
+}
+
+/** `renameSync` that outlasts a transient hold on either file (Windows). */
 function renameWithRetry(from: string, to: string): void {
 	for (let attempt = 0; ; attempt++) {
 		try {
 			fs.renameSync(from, to);
 			return;
 		} catch (err) {
-			const code = (err as NodeJS.ErrnoException).code;
-			if (process.platform !== 'win32' || attempt >= 5 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) {
+			const delay = renameRetryDelay(err, attempt);
+			if (delay === undefined) {
 				throw err;
 			}
-			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
 		}
 	}
 }
@@ -160,11 +175,11 @@ async function renameWithRetryAsync(from: string, to: string): Promise<void> {
 			await fs.promises.rename(from, to);
 			return;
 		} catch (err) {
-			const code = (err as NodeJS.ErrnoException).code;
-			if (process.platform !== 'win32' || attempt >= 5 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) {
+			const delay = renameRetryDelay(err, attempt);
+			if (delay === undefined) {
 				throw err;
 			}
-			await new Promise((resolve) => setTimeout(resolve, 20));
+			await new Promise((resolve) => setTimeout(resolve, delay));
 		}
 	}
 }
