@@ -1,14 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { RunRecord } from '../core/model';
+import { longestWindowMs } from '../core/records/runStats';
 import { type HostMessage, type MetricsView, parseWebviewMessage, type WebviewMessage } from '../webview/protocol';
 import { Commands, metricsViewType } from './constants';
 import type { FolderRegistry } from './folderRegistry';
-import { mergeMetrics } from './metricsView';
+import type { FolderService } from './folderService';
+import { buildMetricsView } from './metricsView';
 
 /** At most one snapshot per this many ms while runs finish in a burst. */
 const postIntervalMs = 250;
-/** The throughput chart's window moves each minute even when nothing runs. */
+/** The charts' window moves on even when nothing runs. */
 const tickMs = 10_000;
+/**
+ * History is read again at least this often without a finished run in this window: a prune
+ * drops records, and in a window that does not run the schedule (another window or the CLI
+ * does) no run finishes here at all.
+ */
+const rereadMs = 60_000;
 
 /** What the test hook reports about the panel. */
 export interface MetricsPanelState {
@@ -37,6 +46,8 @@ export class MetricsPanel implements vscode.Disposable {
 	private lastPost = 0;
 	private postTimer: NodeJS.Timeout | undefined;
 	private readonly state: MetricsPanelState = { open: true, visible: true, readyCount: 0, postedCount: 0 };
+	/** Each folder's history of the longest window, read again after a run finishes or `rereadMs`. */
+	private readonly history = new Map<FolderService, { records: RunRecord[]; readAt: number; stale: boolean }>();
 
 	static createOrShow(extensionUri: vscode.Uri, registry: FolderRegistry, focus?: string): MetricsPanel {
 		if (MetricsPanel.current) {
@@ -81,6 +92,12 @@ export class MetricsPanel implements vscode.Disposable {
 				}
 			}),
 			registry.onDidChange(() => this.postSoon()),
+			registry.onDidFinishRun(({ service }) => {
+				const cached = this.history.get(service);
+				if (cached) {
+					cached.stale = true;
+				}
+			}),
 			{ dispose: () => clearInterval(tick) },
 		);
 	}
@@ -139,14 +156,16 @@ export class MetricsPanel implements vscode.Disposable {
 		if (!this.ready || !this.panel.visible) {
 			return;
 		}
+		const now = Date.now();
 		const services = this.registry.withJobs();
-		const view = mergeMetrics(
-			services.map((service) => ({
-				folder: service.name,
-				snapshot: service.engine.getMetrics(),
-				names: new Map(service.engine.getJobs().map((job) => [job.id, job.name])),
-			})),
-			Date.now(),
+		const view = buildMetricsView(
+			services.map((service) => {
+				const jobs = service.engine.getJobs();
+				const { running, waiting } = service.engine.runCounts();
+				const runningSince = jobs.flatMap((job) => job.active.flatMap((run) => (run.state === 'running' && run.startedAt ? [Date.parse(run.startedAt)] : [])));
+				return { folder: service.name, records: this.historyOf(service, now), runningSince, running, waiting, names: new Map(jobs.map((job) => [job.id, job.name])) };
+			}),
+			now,
 			this.focusKey(),
 		);
 		const message: HostMessage = { type: 'metrics/didChange', view };
@@ -154,6 +173,19 @@ export class MetricsPanel implements vscode.Disposable {
 		this.state.postedCount++;
 		this.state.lastView = view;
 		void this.panel.webview.postMessage(message);
+	}
+
+	/** The folder's records of the longest window; read from history (the engine's facade) only when they may have changed. */
+	private historyOf(service: FolderService, now: number): RunRecord[] {
+		let cached = this.history.get(service);
+		if (!cached || cached.stale || now - cached.readAt >= rereadMs) {
+			cached = { records: service.engine.readHistory({ since: new Date(now - longestWindowMs).toISOString() }), readAt: now, stale: false };
+			this.history.set(service, cached);
+		}
+		for (const gone of [...this.history.keys()].filter((s) => !this.registry.all().includes(s))) {
+			this.history.delete(gone);
+		}
+		return cached.records;
 	}
 
 	/** `folder/jobId` of the focused job, if it is known. */

@@ -1,58 +1,52 @@
-import type { MetricsSnapshot, ThroughputBucket } from '../core/records/metrics';
+import type { RunRecord } from '../core/model';
+import { runStats, sumCounts } from '../core/records/runStats';
 import type { JobRow, MetricsView } from '../webview/protocol';
 
-/** One folder's engine snapshot and its job names. */
+/** What the panel knows of one folder: its history, what runs now, and its job names. */
 export interface FolderMetrics {
 	folder: string;
-	snapshot: MetricsSnapshot;
+	/** History records of the longest window (runStats.ts `longestWindowMs`). */
+	records: readonly RunRecord[];
+	/** Epoch ms each attempt running now started at. */
+	runningSince: readonly number[];
+	running: number;
+	waiting: number;
+	/** Defined jobs, id to display name, in the order the folder lists them. */
 	names: ReadonlyMap<string, string>;
 }
 
 /**
- * Merges the snapshots of several engines (one per workspace folder) into the view the panel
- * shows. Pure, so it is unit-tested; the engine stays the only place that counts.
+ * The view the panel shows, from every folder's history: runs counted by runStats.ts over the
+ * window it chooses, one row per job (defined jobs without runs too, with zeros). Pure, so it
+ * is unit-tested; the numbers after a window reload are the same because they come from history.
  */
-export function mergeMetrics(parts: readonly FolderMetrics[], now: number, focus?: string): MetricsView {
-	const perJob: JobRow[] = parts.flatMap(({ folder, snapshot, names }) =>
-		snapshot.perJob.map((job) => ({ ...job, folder, name: names.get(job.jobId) ?? job.jobId })),
+export function buildMetricsView(parts: readonly FolderMetrics[], now: number, focus?: string): MetricsView {
+	const stats = runStats(
+		parts.map((p) => ({ source: p.folder, records: p.records, runningSince: p.runningSince })),
+		now,
 	);
-	const sum = (pick: (s: MetricsSnapshot) => number) => parts.reduce((total, p) => total + pick(p.snapshot), 0);
-	const completed = sum((s) => s.completed);
-	const failed = sum((s) => s.failed);
-	// Every attempt except skipped ones has a duration; weigh each job's average by that count.
-	const measured = perJob.reduce((n, j) => n + (j.runs - j.skipped), 0);
-	const weighted = perJob.reduce((n, j) => n + j.avgDurationMs * (j.runs - j.skipped), 0);
-	const since = parts.map((p) => p.snapshot.since).sort()[0] ?? new Date(now).toISOString();
-	return {
-		since,
-		total: sum((s) => s.total),
-		completed,
-		failed,
-		canceled: sum((s) => s.canceled),
-		skipped: sum((s) => s.skipped),
-		interrupted: sum((s) => s.interrupted),
-		retries: sum((s) => s.retries),
-		failureRate: completed + failed ? failed / (completed + failed) : 0,
-		runningNow: sum((s) => s.runningNow),
-		queuedNow: sum((s) => s.queuedNow),
-		avgDurationMs: parts.length === 1 ? parts[0].snapshot.avgDurationMs : measured ? Math.round(weighted / measured) : 0,
-		maxDurationMs: Math.max(0, ...parts.map((p) => p.snapshot.maxDurationMs)),
-		throughput: mergeThroughput(parts.map((p) => p.snapshot.throughput)),
-		perJob,
-		generatedAt: now,
-		...(focus ? { focus } : {}),
-	};
-}
-
-function mergeThroughput(series: ReadonlyArray<readonly ThroughputBucket[]>): ThroughputBucket[] {
-	const byT = new Map<number, ThroughputBucket>();
-	for (const buckets of series) {
-		for (const b of buckets) {
-			const into = byT.get(b.t) ?? { t: b.t, completed: 0, failed: 0 };
-			into.completed += b.completed;
-			into.failed += b.failed;
-			byT.set(b.t, into);
+	const rows = new Map<string, JobRow>();
+	for (const job of stats.perJob) {
+		const part = parts.find((p) => p.folder === job.source);
+		rows.set(`${job.source}\n${job.jobId}`, { ...job, folder: job.source, name: part?.names.get(job.jobId) ?? job.jobId });
+	}
+	for (const part of parts) {
+		for (const [jobId, name] of part.names) {
+			const key = `${part.folder}\n${jobId}`;
+			if (!rows.has(key)) {
+				rows.set(key, { ...sumCounts([]), source: part.folder, jobId, folder: part.folder, name });
+			}
 		}
 	}
-	return [...byT.values()].sort((a, b) => a.t - b.t);
+	return {
+		generatedAt: now,
+		window: stats.window,
+		totals: stats.totals,
+		buckets: stats.buckets,
+		...(stats.oldest === undefined ? {} : { oldest: stats.oldest }),
+		runningNow: parts.reduce((n, p) => n + p.running, 0),
+		queuedNow: parts.reduce((n, p) => n + p.waiting, 0),
+		perJob: [...rows.values()],
+		...(focus ? { focus } : {}),
+	};
 }

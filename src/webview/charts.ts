@@ -1,121 +1,136 @@
 import uPlot from 'uplot';
-import type { ThroughputBucket } from '../core/records/metrics';
+import type { StatsBucket, StatsWindow } from '../core/records/runStats';
+import { formatBucket, formatClock } from './timeLabels';
 
-/** One sample of the activity chart (taken from each snapshot the host posts). */
-export interface ActivitySample {
-	/** Epoch seconds. */
-	t: number;
-	running: number;
-	queued: number;
+/** One line of a chart and its legend entry. */
+export interface SeriesSpec {
+	label: string;
+	/** Theme variable of its color, and the color when the theme has none. */
+	colorVar: string;
+	fallback: string;
+	/** CSS class of its legend swatch (media/metrics.css colors it with the same variable). */
+	swatch: string;
+	value: (bucket: StatsBucket) => number;
+	/** What the legend shows while nothing is hovered: a total or a peak over the window. */
+	over: 'sum' | 'max';
 }
 
-/** Keep about half an hour of activity at the ~4 snapshots/s the host posts at most. */
-export const maxSamples = 600;
-
-/** The activity chart spans at least ten minutes. */
-const activityWindowS = 600;
-
 /**
- * The two uPlot charts: throughput per minute over the last hour, and runs in progress over
- * time. Colors come from the VS Code theme's CSS variables and are re-read when the theme changes.
+ * A uPlot chart of buckets over the chosen window, with a legend that shows values without
+ * hovering: over the whole window by default, the hovered bucket's while the cursor is on the
+ * chart. Times come from the one formatter; colors from the VS Code theme's variables, re-read
+ * when the theme changes.
  */
-export class Charts {
-	private throughput: uPlot | undefined;
-	private activity: uPlot | undefined;
-	private lastThroughput: uPlot.AlignedData = [[], [], []];
-	private lastActivity: uPlot.AlignedData = [[], [], []];
-	private readonly resize: ResizeObserver;
+export class BucketChart {
+	private plot: uPlot | undefined;
+	private buckets: readonly StatsBucket[] = [];
+	private window: StatsWindow | undefined;
+	private readonly values: HTMLElement[] = [];
+	private readonly when: HTMLElement;
 
 	constructor(
-		private readonly throughputHost: HTMLElement,
-		private readonly activityHost: HTMLElement,
+		private readonly host: HTMLElement,
+		legend: HTMLElement,
+		private readonly series: readonly SeriesSpec[],
 	) {
-		this.resize = new ResizeObserver(() => this.fit());
-		this.resize.observe(throughputHost);
-		this.resize.observe(activityHost);
+		legend.replaceChildren();
+		for (const s of series) {
+			const item = document.createElement('li');
+			const swatch = document.createElement('span');
+			swatch.className = `swatch ${s.swatch}`;
+			const value = document.createElement('strong');
+			item.append(swatch, document.createTextNode(`${s.label} `), value);
+			legend.append(item);
+			this.values.push(value);
+		}
+		this.when = document.createElement('li');
+		this.when.className = 'when';
+		legend.append(this.when);
+		new ResizeObserver(() => this.plot?.setSize(size(this.host))).observe(host);
 		// VS Code swaps the body's theme class (vscode-light, vscode-dark, ...) on a theme change.
 		new MutationObserver(() => this.rebuild()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
-		this.rebuild();
 	}
 
-	setThroughput(buckets: readonly ThroughputBucket[]): void {
-		this.lastThroughput = [buckets.map((b) => b.t / 1000), buckets.map((b) => b.completed), buckets.map((b) => b.failed)];
-		this.throughput?.setData(this.lastThroughput);
+	update(buckets: readonly StatsBucket[], window: StatsWindow): void {
+		const changedWindow = this.window?.start !== window.start || this.window?.bucketMs !== window.bucketMs;
+		this.buckets = buckets;
+		this.window = window;
+		if (!this.plot || changedWindow) {
+			this.rebuild();
+		} else {
+			this.plot.setData(this.data());
+		}
+		this.showLegend(this.plot?.cursor.idx ?? null);
 	}
 
-	setActivity(samples: readonly ActivitySample[]): void {
-		this.lastActivity = [samples.map((s) => s.t), samples.map((s) => s.running), samples.map((s) => s.queued)];
-		this.activity?.setData(this.lastActivity);
+	/**
+	 * x: bucket starts in seconds plus the window's end, so the last bucket gets its step;
+	 * y: each bucket's value, the last repeated at the end.
+	 */
+	private data(): uPlot.AlignedData {
+		const xs = this.buckets.map((b) => b.t / 1000);
+		const columns = this.series.map((s) => this.buckets.map(s.value));
+		if (this.window && this.buckets.length) {
+			xs.push(this.window.end / 1000);
+			columns.forEach((ys) => ys.push(ys[ys.length - 1]));
+		}
+		return [xs, ...columns];
 	}
 
 	private rebuild(): void {
-		this.throughput?.destroy();
-		this.activity?.destroy();
-		this.throughput = this.create(this.throughputHost, this.lastThroughput, 0, [
-			{ label: 'Completed', color: themeColor('--vscode-charts-green', '#388a34') },
-			{ label: 'Failed', color: themeColor('--vscode-charts-red', '#e51400') },
-		]);
-		this.activity = this.create(this.activityHost, this.lastActivity, activityWindowS, [
-			{ label: 'Running', color: themeColor('--vscode-charts-blue', '#1a85ff') },
-			{ label: 'Queued', color: themeColor('--vscode-charts-yellow', '#bf8803') },
-		]);
-	}
-
-	/** `minSpanS`: the x axis shows at least this many seconds, so a few samples do not stretch over years. */
-	private create(host: HTMLElement, data: uPlot.AlignedData, minSpanS: number, series: Array<{ label: string; color: string }>): uPlot {
-		host.replaceChildren();
+		this.plot?.destroy();
+		this.host.replaceChildren();
+		const window = this.window;
+		if (!window) {
+			return;
+		}
 		const foreground = themeColor('--vscode-foreground', '#cccccc');
 		const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
 		const axis: uPlot.Axis = { stroke: foreground, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-		return new uPlot(
+		const stepped = uPlot.paths.stepped?.({ align: 1 });
+		this.plot = new uPlot(
 			{
-				...size(host),
-				series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, fill: translucent(s.color), width: 2, points: { show: sparse } }))],
-				axes: [axis, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
+				...size(this.host),
+				series: [
+					{},
+					...this.series.map((s) => {
+						const color = themeColor(s.colorVar, s.fallback);
+						return { label: s.label, stroke: color, fill: translucent(color), width: 2, paths: stepped, points: { show: false } };
+					}),
+				],
+				axes: [{ ...axis, values: (_u, splits) => splits.map((s) => formatClock(s * 1000)) }, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }],
 				scales: {
-					x: { time: true, range: (u, min, max) => xRange(u, min, max, minSpanS) },
+					x: { time: true, range: () => [window.start / 1000, window.end / 1000] },
 					y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
 				},
-				legend: { show: true },
+				legend: { show: false },
 				cursor: { drag: { x: false, y: false } },
+				hooks: { setCursor: [(u) => this.showLegend(u.cursor.idx ?? null)] },
 			},
-			data,
-			host,
+			this.data(),
+			this.host,
 		);
 	}
 
-	private fit(): void {
-		this.throughput?.setSize(size(this.throughputHost));
-		this.activity?.setSize(size(this.activityHost));
+	/** The legend's values: the hovered bucket's, or the window's total (or peak). */
+	private showLegend(idx: number | null): void {
+		const bucket = idx === null ? undefined : this.buckets[Math.min(idx, this.buckets.length - 1)];
+		this.series.forEach((s, i) => {
+			const values = this.buckets.map(s.value);
+			this.values[i].textContent = String(bucket ? s.value(bucket) : s.over === 'sum' ? values.reduce((a, b) => a + b, 0) : Math.max(0, ...values));
+		});
+		const window = this.window;
+		this.when.textContent = bucket && window ? formatBucket(bucket.t, window.bucketMs) : window ? `last ${window.label}` : '';
 	}
-}
-
-/**
- * The x range from the data itself: uPlot widens a single time sample to 86400 / ms, which with
- * second timestamps is years.
- */
-function xRange(u: uPlot, min: number, max: number, minSpanS: number): uPlot.Range.MinMax {
-	const xs = u.data[0];
-	if (!xs?.length) {
-		return [min, max];
-	}
-	const lo = xs[0];
-	const hi = xs[xs.length - 1];
-	return hi - lo < minSpanS ? [hi - Math.max(minSpanS, 1), hi] : [lo, hi];
 }
 
 function size(host: HTMLElement): { width: number; height: number } {
 	return { width: Math.max(200, host.clientWidth), height: 180 };
 }
 
-/** Points only while there are too few samples to draw a line. */
-function sparse(u: uPlot): boolean {
-	return (u.data[0]?.length ?? 0) < 3;
-}
-
 /** A light fill under a line; only hex colors can take an alpha suffix. */
 function translucent(color: string): string | undefined {
-	return /^#[0-9a-f]{6}$/i.test(color) ? `${color}22` : undefined;
+	return /^#[0-9a-f]{6}$/i.test(color) ? `${color}33` : undefined;
 }
 
 function themeColor(variable: string, fallback: string): string {

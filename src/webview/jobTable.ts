@@ -1,8 +1,8 @@
-import { formatDuration } from '../core/base/duration';
+import { formatElapsed, formatInstant, formatRelative } from '../core/base/timeFormat';
 import { type JobRow, rowKey } from './protocol';
 
 /** Columns the table can sort by. */
-export type SortKey = 'name' | 'runs' | 'completed' | 'failed' | 'retries' | 'avgDurationMs' | 'maxDurationMs' | 'lastEndedAt';
+export type SortKey = 'name' | 'runs' | 'completed' | 'failed' | 'failureRate' | 'attempts' | 'retries' | 'avgDurationMs' | 'maxDurationMs' | 'lastEndedAt';
 
 export interface SortState {
 	key: SortKey;
@@ -15,20 +15,27 @@ const columns: Array<{ key: SortKey; label: string; numeric: boolean }> = [
 	{ key: 'runs', label: 'Runs', numeric: true },
 	{ key: 'completed', label: 'Completed', numeric: true },
 	{ key: 'failed', label: 'Failed', numeric: true },
+	{ key: 'failureRate', label: 'Failure rate', numeric: true },
+	{ key: 'attempts', label: 'Attempts', numeric: true },
 	{ key: 'retries', label: 'Retries', numeric: true },
-	{ key: 'avgDurationMs', label: 'Avg', numeric: true },
-	{ key: 'maxDurationMs', label: 'Max', numeric: true },
+	{ key: 'avgDurationMs', label: 'Avg run', numeric: true },
+	{ key: 'maxDurationMs', label: 'Longest', numeric: true },
 	{ key: 'lastEndedAt', label: 'Last run', numeric: false },
 ];
+
+/** Names of the sortable keys, for checking a sort restored from the page's state. */
+export const sortKeys: readonly SortKey[] = columns.map((c) => c.key);
 
 /**
  * The per-job table: sortable with header buttons (keyboard and screen reader friendly via
  * `aria-sort`), each row with Run and Log buttons. Everything is written with textContent.
  */
 export class JobTable {
+	private readonly caption: HTMLTableCaptionElement;
 	private readonly head: HTMLTableSectionElement;
 	private readonly body: HTMLTableSectionElement;
 	private rows: readonly JobRow[] = [];
+	private now = 0;
 	private focus: string | undefined;
 	private scrolledTo: string | undefined;
 
@@ -39,14 +46,17 @@ export class JobTable {
 		private readonly onAction: (action: 'run' | 'showLog', row: JobRow) => void,
 	) {
 		const caption = table.createCaption();
-		caption.textContent = 'Runs per job since the scheduler started';
+		this.caption = caption;
 		this.head = table.createTHead();
 		this.body = table.createTBody();
 		this.renderHead();
 	}
 
-	update(rows: readonly JobRow[], focus: string | undefined): void {
+	/** `now`: the host's clock when it built the rows, for "2 min ago"; `window`: what the counts cover. */
+	update(rows: readonly JobRow[], focus: string | undefined, now: number, window: string): void {
 		this.rows = rows;
+		this.now = now;
+		this.caption.textContent = `Runs per job, last ${window}`;
 		this.focus = focus;
 		this.renderBody();
 	}
@@ -87,7 +97,7 @@ export class JobTable {
 			const tr = document.createElement('tr');
 			const td = document.createElement('td');
 			td.colSpan = columns.length + 1;
-			td.textContent = 'No runs yet.';
+			td.textContent = 'No jobs.';
 			tr.append(td);
 			trs.push(tr);
 		}
@@ -114,17 +124,22 @@ export class JobTable {
 			String(row.runs),
 			String(row.completed),
 			String(row.failed),
+			row.completed + row.failed ? `${(row.failureRate * 100).toFixed(1)}%` : '–',
+			String(row.attempts),
 			String(row.retries),
-			formatDuration(row.avgDurationMs),
-			formatDuration(row.maxDurationMs),
-			row.lastEndedAt ? `${row.lastStatus ?? ''} ${new Date(row.lastEndedAt).toLocaleTimeString()}`.trim() : '–',
+			row.runs ? formatElapsed(row.avgDurationMs) : '–',
+			row.runs ? formatElapsed(row.maxDurationMs) : '–',
+			lastRun(row, this.now),
 		];
 		cells.forEach((text, i) => {
 			const td = document.createElement('td');
 			td.textContent = text;
 			td.className = columns[i + 1].numeric ? 'num' : '';
-			if (i === 2 && row.failed > 0) {
+			if ((columns[i + 1].key === 'failed' || columns[i + 1].key === 'failureRate') && row.failed > 0) {
 				td.classList.add('bad');
+			}
+			if (columns[i + 1].key === 'lastEndedAt' && row.lastEndedAt !== undefined) {
+				td.title = formatInstant(row.lastEndedAt);
 			}
 			tr.append(td);
 		});
@@ -143,6 +158,15 @@ export class JobTable {
 		button.addEventListener('click', onClick);
 		return button;
 	}
+}
+
+/** `completed · 2 min ago`, `completed on attempt 2 · 2 min ago`, or `–` without runs. */
+function lastRun(row: JobRow, now: number): string {
+	if (row.lastEndedAt === undefined || !row.lastStatus) {
+		return '–';
+	}
+	const attempt = row.lastAttempts && row.lastAttempts > 1 ? ` on attempt ${row.lastAttempts}` : '';
+	return `${row.lastStatus}${attempt} · ${formatRelative(row.lastEndedAt, now)}`;
 }
 
 function compare(a: JobRow, b: JobRow, key: SortKey): number {

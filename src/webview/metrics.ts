@@ -2,38 +2,47 @@
 // imported here and lands in dist/webview/metrics.css. Runs under a strict CSP: no inline
 // script or style, all text through textContent.
 import 'uplot/dist/uPlot.min.css';
-import { formatDuration } from '../core/base/duration';
-import { type ActivitySample, Charts, maxSamples } from './charts';
-import { JobTable, type SortState } from './jobTable';
+import { formatElapsed, formatInstant, formatRelative } from '../core/base/timeFormat';
+import { BucketChart } from './charts';
+import { JobTable, sortKeys, type SortState } from './jobTable';
 import { type MetricsView, parseHostMessage, type WebviewMessage } from './protocol';
 
 /** What survives the page being hidden and shown again (getState/setState). */
 interface PanelState {
 	sort: SortState;
-	samples: ActivitySample[];
 }
 
 const vscode = acquireVsCodeApi<PanelState>();
-const saved = vscode.getState();
-const state: PanelState = { sort: saved?.sort ?? { key: 'name', dir: 1 }, samples: Array.isArray(saved?.samples) ? saved.samples : [] };
+const saved = vscode.getState()?.sort;
+const state: PanelState = { sort: saved && sortKeys.includes(saved.key) && (saved.dir === 1 || saved.dir === -1) ? saved : { key: 'name', dir: 1 } };
 
+const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+
+/** The cards: runs first (a run is one trigger, however many attempts it took), then attempts. */
 const cards: Array<{ id: string; label: string; value: (v: MetricsView) => string; bad?: (v: MetricsView) => boolean }> = [
-	{ id: 'total', label: 'Runs', value: (v) => String(v.total) },
-	{ id: 'completed', label: 'Completed', value: (v) => String(v.completed) },
-	{ id: 'failed', label: 'Failed', value: (v) => String(v.failed), bad: (v) => v.failed > 0 },
-	{ id: 'rate', label: 'Failure rate', value: (v) => `${(v.failureRate * 100).toFixed(1)}%`, bad: (v) => v.failureRate > 0 },
-	{ id: 'retries', label: 'Retries', value: (v) => String(v.retries) },
+	{ id: 'runs', label: 'Runs', value: (v) => String(v.totals.runs) },
+	{ id: 'completed', label: 'Completed', value: (v) => String(v.totals.completed) },
+	{ id: 'failed', label: 'Failed', value: (v) => String(v.totals.failed), bad: (v) => v.totals.failed > 0 },
+	{ id: 'rate', label: 'Failure rate', value: (v) => percent(v.totals.failureRate), bad: (v) => v.totals.failureRate > 0 },
+	{ id: 'attempts', label: 'Attempts', value: (v) => String(v.totals.attempts) },
+	{ id: 'retries', label: 'Retries', value: (v) => String(v.totals.retries) },
 	{ id: 'running', label: 'Running now', value: (v) => String(v.runningNow) },
-	{ id: 'queued', label: 'Queued', value: (v) => String(v.queuedNow) },
-	{ id: 'avg', label: 'Average duration', value: (v) => formatDuration(v.avgDurationMs) },
-	{ id: 'max', label: 'Longest run', value: (v) => formatDuration(v.maxDurationMs) },
-	{ id: 'canceled', label: 'Canceled', value: (v) => String(v.canceled) },
-	{ id: 'skipped', label: 'Skipped', value: (v) => String(v.skipped) },
+	{ id: 'queued', label: 'Waiting', value: (v) => String(v.queuedNow) },
+	{ id: 'avg', label: 'Average run', value: (v) => (v.totals.runs ? formatElapsed(v.totals.avgDurationMs) : '–') },
+	{ id: 'max', label: 'Longest run', value: (v) => (v.totals.runs ? formatElapsed(v.totals.maxDurationMs) : '–') },
+	{ id: 'canceled', label: 'Canceled', value: (v) => String(v.totals.canceled) },
+	{ id: 'skipped', label: 'Skipped', value: (v) => String(v.totals.skipped) },
 ];
 
 const ui = buildLayout();
-const charts = new Charts(ui.throughput, ui.activity);
-charts.setActivity(state.samples);
+const runsChart = new BucketChart(ui.runsChart, ui.runsLegend, [
+	{ label: 'Completed', colorVar: '--vscode-charts-green', fallback: '#388a34', swatch: 'completed', value: (b) => b.completed, over: 'sum' },
+	{ label: 'Failed', colorVar: '--vscode-charts-red', fallback: '#e51400', swatch: 'failed', value: (b) => b.failed, over: 'sum' },
+	{ label: 'Retries', colorVar: '--vscode-charts-yellow', fallback: '#bf8803', swatch: 'retries', value: (b) => b.retries, over: 'sum' },
+]);
+const busyChart = new BucketChart(ui.busyChart, ui.busyLegend, [
+	{ label: 'Peak running', colorVar: '--vscode-charts-blue', fallback: '#1a85ff', swatch: 'running', value: (b) => b.peakRunning, over: 'max' },
+]);
 const table = new JobTable(
 	ui.table,
 	state.sort,
@@ -58,37 +67,29 @@ function post(message: WebviewMessage): void {
 
 function render(view: MetricsView): void {
 	ui.main.setAttribute('aria-busy', 'false');
-	ui.since.textContent = `Since ${new Date(view.since).toLocaleString()} · updated ${new Date(view.generatedAt).toLocaleTimeString()}`;
+	const oldest = view.oldest === undefined ? 'no runs yet' : `oldest ${formatInstant(view.oldest)} (${formatRelative(view.oldest, view.generatedAt)})`;
+	ui.since.textContent = `Runs in the last ${view.window.label}, from history: ${oldest} · updated ${formatInstant(view.generatedAt, { date: false })}`;
 	for (const card of cards) {
 		const dd = ui.values.get(card.id)!;
 		dd.textContent = card.value(view);
 		dd.classList.toggle('bad', card.bad?.(view) ?? false);
 	}
-	const hour = view.throughput.reduce((sum, b) => ({ completed: sum.completed + b.completed, failed: sum.failed + b.failed }), { completed: 0, failed: 0 });
-	ui.throughputSummary.textContent = `Last hour: ${hour.completed} completed, ${hour.failed} failed.`;
-	charts.setThroughput(view.throughput);
-	const last = state.samples[state.samples.length - 1];
-	const t = Math.floor(view.generatedAt / 1000);
-	if (!last || last.t < t) {
-		state.samples.push({ t, running: view.runningNow, queued: view.queuedNow });
-		state.samples.splice(0, Math.max(0, state.samples.length - maxSamples));
-	} else {
-		last.running = Math.max(last.running, view.runningNow);
-		last.queued = Math.max(last.queued, view.queuedNow);
-	}
-	ui.activitySummary.textContent = `Now: ${view.runningNow} running, ${view.queuedNow} queued.`;
-	charts.setActivity(state.samples);
-	table.update(view.perJob, view.focus);
-	vscode.setState(state);
+	const t = view.totals;
+	ui.others.textContent = `${t.retriedRuns} of ${t.runs + t.retrying} runs needed a retry${t.retrying ? ` (${t.retrying} waiting for one)` : ''}; ${t.interrupted} interrupted, ${t.missed} missed.`;
+	const bucket = formatElapsed(view.window.bucketMs);
+	ui.runsCaption.textContent = `Runs ended per ${bucket}, last ${view.window.label}`;
+	ui.busyCaption.textContent = `Attempts running at once (peak per ${bucket}), last ${view.window.label}`;
+	runsChart.update(view.buckets, view.window);
+	busyChart.update(view.buckets, view.window);
+	table.update(view.perJob, view.focus, view.generatedAt, view.window.label);
 }
 
 function buildLayout() {
 	const main = document.getElementById('app') ?? document.body.appendChild(document.createElement('main'));
 	main.replaceChildren();
 	const header = el('header');
-	const title = el('h1', 'Job Metrics');
 	const since = el('p', '', 'since');
-	header.append(title, since);
+	header.append(el('h1', 'Job Metrics'), since);
 
 	const totals = el('section');
 	totals.setAttribute('aria-label', 'Totals');
@@ -97,36 +98,42 @@ function buildLayout() {
 	for (const card of cards) {
 		const div = el('div', '', 'card');
 		const dd = el('dd', '–');
+		dd.id = `card-${card.id}`;
 		div.append(el('dt', card.label), dd);
 		dl.append(div);
 		values.set(card.id, dd);
 	}
-	totals.append(dl);
+	const others = el('p', '', 'others');
+	totals.append(dl, others);
 
 	const chartsSection = el('section', '', 'charts');
-	const [throughputFigure, throughput, throughputSummary] = figure('Throughput per minute, last hour');
-	const [activityFigure, activity, activitySummary] = figure('Runs in progress');
-	chartsSection.append(throughputFigure, activityFigure);
+	const runs = figure('runs');
+	const busy = figure('busy');
+	chartsSection.append(runs.figure, busy.figure);
 
 	const jobs = el('section');
 	jobs.append(el('h2', 'Jobs'));
+	const scroller = el('div', '', 'table-scroll');
 	const tableEl = document.createElement('table');
 	tableEl.className = 'jobs';
-	jobs.append(tableEl);
+	scroller.append(tableEl);
+	jobs.append(scroller);
 
 	main.append(header, totals, chartsSection, jobs);
-	return { main, since, values, throughput, throughputSummary, activity, activitySummary, table: tableEl };
+	return { main, since, values, others, runsChart: runs.chart, runsLegend: runs.legend, runsCaption: runs.caption, busyChart: busy.chart, busyLegend: busy.legend, busyCaption: busy.caption, table: tableEl };
 }
 
-function figure(caption: string): [HTMLElement, HTMLElement, HTMLElement] {
+function figure(id: string): { figure: HTMLElement; caption: HTMLElement; chart: HTMLElement; legend: HTMLElement } {
 	const fig = el('figure');
-	const cap = el('figcaption', caption);
+	fig.id = `chart-${id}`;
+	const caption = el('figcaption');
+	caption.id = `chart-${id}-caption`;
 	const chart = el('div', '', 'chart');
 	chart.setAttribute('role', 'img');
-	chart.setAttribute('aria-label', caption);
-	const summary = el('p', '', 'summary');
-	fig.append(cap, chart, summary);
-	return [fig, chart, summary];
+	chart.setAttribute('aria-labelledby', caption.id);
+	const legend = el('ul', '', 'legend');
+	fig.append(caption, chart, legend);
+	return { figure: fig, caption, chart, legend };
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', className = ''): HTMLElementTagNameMap[K] {

@@ -4,21 +4,31 @@
  * host to the webview (`metrics/didChange`). Both sides validate what they receive: a webview is
  * a web page, and the host must treat its messages as untrusted input.
  */
-import type { JobMetrics, MetricsSnapshot } from '../core/records/metrics';
+import type { JobRunStats, RunCounts, StatsBucket, StatsWindow } from '../core/records/runStats';
 
 /** One row of the per-job table. */
-export interface JobRow extends JobMetrics {
+export interface JobRow extends JobRunStats {
 	/** Display name of the job. */
 	name: string;
 	/** Workspace folder name (several folders can have a job with the same id). */
 	folder: string;
 }
 
-/** Everything the panel shows: the engines' snapshots merged over all folders. */
-export interface MetricsView extends MetricsSnapshot {
-	perJob: JobRow[];
+/** Everything the panel shows: runs counted from the history of every folder (see runStats.ts). */
+export interface MetricsView {
 	/** Epoch ms when the host built this view. */
 	generatedAt: number;
+	/** The charts' window, chosen from the data's time span; the totals cover the same window. */
+	window: StatsWindow;
+	totals: RunCounts;
+	/** Oldest first, one per `window.bucketMs`. */
+	buckets: StatsBucket[];
+	/** Epoch ms of the oldest record counted, if any. */
+	oldest?: number;
+	/** Attempts running now, and runs waiting for a slot, a retry or a dependency. */
+	runningNow: number;
+	queuedNow: number;
+	perJob: JobRow[];
 	/** The job to highlight ("Show Metrics" on a job), as `folder/jobId`. */
 	focus?: string;
 }
@@ -70,13 +80,25 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
 		return undefined;
 	}
 	const view = value.view;
-	const numbers = ['total', 'completed', 'failed', 'retries', 'failureRate', 'runningNow', 'queuedNow', 'avgDurationMs', 'maxDurationMs', 'generatedAt'];
-	if (!numbers.every((key) => typeof view[key] === 'number' && Number.isFinite(view[key])) || !Array.isArray(view.throughput) || !Array.isArray(view.perJob)) {
-		return undefined;
-	}
-	const rowsOk = view.perJob.every((row) => isRecord(row) && typeof row.jobId === 'string' && typeof row.name === 'string' && typeof row.folder === 'string' && typeof row.runs === 'number');
-	const bucketsOk = view.throughput.every((b) => isRecord(b) && typeof b.t === 'number' && typeof b.completed === 'number' && typeof b.failed === 'number');
-	return rowsOk && bucketsOk ? { type: 'metrics/didChange', view: view as unknown as MetricsView } : undefined;
+	const window = view.window;
+	const shapeOk =
+		hasNumbers(view, ['generatedAt', 'runningNow', 'queuedNow']) &&
+		isRecord(window) &&
+		typeof window.label === 'string' &&
+		hasNumbers(window, ['spanMs', 'bucketMs', 'start', 'end']) &&
+		isRecord(view.totals) &&
+		hasNumbers(view.totals, countKeys) &&
+		Array.isArray(view.buckets) &&
+		view.buckets.every((b) => isRecord(b) && hasNumbers(b, ['t', 'completed', 'failed', 'retries', 'peakRunning'])) &&
+		Array.isArray(view.perJob) &&
+		view.perJob.every((row) => isRecord(row) && typeof row.jobId === 'string' && typeof row.name === 'string' && typeof row.folder === 'string' && hasNumbers(row, countKeys));
+	return shapeOk ? { type: 'metrics/didChange', view: view as unknown as MetricsView } : undefined;
+}
+
+const countKeys = ['runs', 'completed', 'failed', 'canceled', 'interrupted', 'skipped', 'missed', 'attempts', 'retries', 'retriedRuns', 'retrying', 'failureRate', 'avgDurationMs', 'maxDurationMs'] satisfies ReadonlyArray<keyof RunCounts>;
+
+function hasNumbers(value: Record<string, unknown>, keys: readonly string[]): boolean {
+	return keys.every((key) => typeof value[key] === 'number' && Number.isFinite(value[key]));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -72,8 +72,8 @@ test('jobs run, cancel and fail from the tree; status bar, metrics panel and run
 			await expectVisible(frame.locator('h1', { hasText: 'Job Metrics' }), 'the metrics page heading', 30_000);
 			await expectVisible(frame.locator('main[aria-busy="false"]'), 'the metrics page filled by the extension');
 			await expectCards(frame, { Runs: '1', Completed: '1', 'Running now': '1' });
-			await expectVisible(frame.locator('.summary', { hasText: 'Now: 1 running, 0 queued.' }), 'the summary under the runs-in-progress chart');
-			await expectChartDrawn(frame.locator('figure', { hasText: 'Runs in progress' }), 'the runs-in-progress chart', { aboveZero: true });
+			await expectVisible(frame.locator('#chart-busy .legend li', { hasText: 'Peak running 1' }), 'the legend of the running-at-once chart');
+			await expectChartDrawn(frame.locator('#chart-busy'), 'the running-at-once chart', { aboveZero: true });
 
 			// Cancel Slow from its context menu: state canceled, the status bar is idle again, and the
 			// open metrics panel follows.
@@ -114,14 +114,14 @@ test('jobs run, cancel and fail from the tree; status bar, metrics panel and run
 				Canceled: '1',
 				'Failure rate': '50.0%',
 				'Running now': '0',
-				Queued: '0',
+				Waiting: '0',
 				Retries: '0',
 				Skipped: '0',
 			});
-			assert.match(await cardValue(frame, 'Longest run'), /^\d+(\.\d+)?m?s$/);
-			await expectChartDrawn(frame.locator('figure', { hasText: 'Throughput per minute, last hour' }), 'the throughput chart', { aboveZero: true });
-			await expectChartDrawn(frame.locator('figure', { hasText: 'Runs in progress' }), 'the runs-in-progress chart', { aboveZero: true });
-			await expectVisible(frame.locator('.summary', { hasText: 'Last hour: 1 completed, 1 failed.' }), 'the summary under the throughput chart');
+			assert.match(await cardValue(frame, 'Longest run'), /^\d+(\.\d+)? m?s$/);
+			await expectChartDrawn(frame.locator('#chart-runs'), 'the runs-ended chart', { aboveZero: true });
+			await expectChartDrawn(frame.locator('#chart-busy'), 'the running-at-once chart', { aboveZero: true });
+			await expectVisible(frame.locator('#chart-runs .legend', { hasText: /Completed 1\s*Failed 1\s*Retries 0/ }), 'the legend of the runs-ended chart with its totals');
 			const tableRow = (name) => frame.locator('table.jobs tbody tr', { has: frame.locator('th', { hasText: name }) });
 			for (const [name, counts] of [['Hello', ['1', '1', '0']], ['Fail', ['1', '0', '1']], ['Slow', ['1', '0', '0']]]) {
 				await expectVisible(tableRow(name), `the row of ${name} in the metrics table`);

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MetricsSnapshot } from '../../../src/core/records/metrics';
-import { mergeMetrics } from '../../../src/extension/metricsView';
+import { buildMetricsView } from '../../../src/extension/metricsView';
 import { parseHostMessage, parseWebviewMessage, rowKey } from '../../../src/webview/protocol';
 
 test('accepts the webview handshake', () => {
@@ -30,65 +29,22 @@ test('rejects unknown types, extra fields, wrong types and oversized ids', () =>
 	}
 });
 
-function snapshot(overrides: Partial<MetricsSnapshot> = {}): MetricsSnapshot {
-	return {
-		since: '2025-03-12T09:00:00.000Z',
-		total: 0,
-		completed: 0,
-		failed: 0,
-		canceled: 0,
-		skipped: 0,
-		interrupted: 0,
-		retries: 0,
-		failureRate: 0,
-		runningNow: 0,
-		queuedNow: 0,
-		avgDurationMs: 0,
-		maxDurationMs: 0,
-		throughput: [],
-		perJob: [],
-		...overrides,
-	};
-}
-
-const jobMetrics = (jobId: string, runs: number, avg: number, max: number) => ({
-	jobId,
-	runs,
-	completed: runs,
-	failed: 0,
-	canceled: 0,
-	skipped: 0,
-	retries: 0,
-	avgDurationMs: avg,
-	maxDurationMs: max,
-});
-
-test('merges folders: sums counts, recomputes the failure rate, weighs averages by runs', () => {
-	const a = snapshot({ total: 3, completed: 3, avgDurationMs: 100, maxDurationMs: 150, runningNow: 1, throughput: [{ t: 60_000, completed: 3, failed: 0 }], perJob: [jobMetrics('build', 3, 100, 150)] });
-	const b = snapshot({ total: 2, completed: 1, failed: 1, since: '2025-03-12T08:00:00.000Z', avgDurationMs: 600, maxDurationMs: 900, throughput: [{ t: 60_000, completed: 1, failed: 1 }, { t: 120_000, completed: 0, failed: 0 }], perJob: [{ ...jobMetrics('build', 1, 600, 900), failed: 1, runs: 1 }] });
-	const view = mergeMetrics(
-		[
-			{ folder: 'web', snapshot: a, names: new Map([['build', 'Build web']]) },
-			{ folder: 'api', snapshot: b, names: new Map() },
-		],
-		1000,
-		'api/build',
-	);
-	assert.equal(view.total, 5);
-	assert.equal(view.failed, 1);
-	assert.equal(view.failureRate, 1 / 5);
-	assert.equal(view.runningNow, 1);
-	assert.equal(view.maxDurationMs, 900);
-	assert.equal(view.avgDurationMs, Math.round((100 * 3 + 600 * 1) / 4));
-	assert.equal(view.since, '2025-03-12T08:00:00.000Z');
-	assert.deepEqual(view.throughput, [{ t: 60_000, completed: 4, failed: 1 }, { t: 120_000, completed: 0, failed: 0 }]);
-	assert.deepEqual(view.perJob.map((r) => [r.folder, r.name, rowKey(r)]), [['web', 'Build web', 'web/build'], ['api', 'build', 'api/build']]);
-	assert.equal(view.focus, 'api/build');
-});
-
-test('a merged view passes the webview validator', () => {
-	const view = mergeMetrics([{ folder: 'web', snapshot: snapshot({ perJob: [jobMetrics('x', 1, 5, 5)] }), names: new Map() }], 0);
+test('a built view passes the host message validator, and a wrong shape does not', () => {
+	const view = buildMetricsView([{ folder: 'web', records: [], runningSince: [], running: 0, waiting: 0, names: new Map([['x', 'X']]) }], Date.parse('2026-12-01T21:40:10Z'));
 	assert.ok(parseHostMessage({ type: 'metrics/didChange', view }));
-	assert.equal(parseHostMessage({ type: 'metrics/didChange', view: { ...view, total: 'many' } }), undefined);
-	assert.equal(parseHostMessage({ type: 'metrics/didChange', view: { ...view, perJob: [{ jobId: 1 }] } }), undefined);
+	for (const bad of [
+		{ ...view, generatedAt: 'now' },
+		{ ...view, totals: { ...view.totals, runs: Number.NaN } },
+		{ ...view, window: { ...view.window, label: 15 } },
+		{ ...view, buckets: [{ t: 0, completed: 1 }] },
+		{ ...view, perJob: [{ jobId: 1 }] },
+		{ ...view, perJob: [{ ...view.perJob[0], retries: '3' }] },
+	]) {
+		assert.equal(parseHostMessage({ type: 'metrics/didChange', view: bad }), undefined);
+	}
+	assert.equal(parseHostMessage({ type: 'metrics/other', view }), undefined);
+});
+
+test('a row key is folder/jobId', () => {
+	assert.equal(rowKey({ folder: 'web', jobId: 'build' }), 'web/build');
 });
