@@ -169,6 +169,9 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 
 	register(Commands.showOutput, () => s.sink.show());
 
+	// Restricted Mode: the Jobs view's way to VS Code's own trust editor.
+	register(Commands.manageTrust, () => vscode.commands.executeCommand('workbench.trust.manage'));
+
 	const exportReports = new ExportReports();
 	context.subscriptions.push(exportReports);
 	register(Commands.exportJobs, (arg?: unknown) => exportJobsCommand(registry, exportReports, arg));

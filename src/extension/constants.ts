@@ -24,6 +24,7 @@ export const Commands = {
 	showJobs: 'workspaceJobs.showJobs',
 	showOutput: 'workspaceJobs.showOutput',
 	exportJobs: 'workspaceJobs.exportJobs',
+	manageTrust: 'workspaceJobs.manageTrust',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -109,6 +109,11 @@ export class TrustGate implements vscode.Disposable {
 				.then((answer) => answer === manage && vscode.commands.executeCommand('workbench.trust.manage'));
 			return;
 		}
+		if (!automatic) {
+			// The user asked for a run: show them what they would allow, not a notice about it.
+			void vscode.commands.executeCommand(Commands.approveJobs, folderPath);
+			return;
+		}
 		const stored = this.stored(folderPath);
 		const changes = typeof stored === 'object' ? changesInWords(summarizeReview({ jobs: this.snapshot(jobs), stored })) : '';
 		const message = changes

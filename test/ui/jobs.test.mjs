@@ -8,14 +8,14 @@
 //  1. approval off (user setting): run, cancel and fail jobs from the tree, the status bar while a
 //     job runs and after a failure, the metrics panel (numbers, live updates, both charts), the
 //     run log;
-//  2. approval on (fresh user settings, the default): Run Now is refused, the notification opens
-//     the review document, its Allow and the modal dialog are answered, then the job runs;
+//  2. approval on (fresh user settings, the default): Run Now runs nothing and opens the review
+//     document, its Allow and the modal dialog are answered, then the job runs;
 //  3. an untrusted folder (Restricted Mode): the installed extension shows its jobs, runs none.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectVisible, notification, openViewContainer, runCommand, withWorkbench } from '../harness/ui.mjs';
+import { expectVisible, notification, openCommandPalette, openViewContainer, runCommand, withWorkbench } from '../harness/ui.mjs';
 import {
 	STATUS_ITEM,
 	cardValue,
@@ -150,16 +150,14 @@ test('Run Now asks for approval first, and Allow on the review lets the job run'
 		await expectJobState(page, 'Hello', 'idle');
 		assert.doesNotMatch((await jobRow(page, 'Nightly').getAttribute('aria-label')) ?? '', /next/, 'no schedule runs before approval');
 
-		// Run Now (the row's inline action): refused, with the approval notice; nothing runs.
+		// Run Now (the row's inline action): nothing runs; the review opens at once, since the
+		// user asked for a run and the review is where it can be allowed.
 		await jobRow(page, 'Hello').hover();
 		await jobRow(page, 'Hello').locator('.action-label[aria-label="Run Job Now"]').click();
-		const notice = await expectVisible(notification(page, 'have not been approved to run yet'), 'the approval notification');
-		await page.waitForTimeout(1000);
 		await expectJobState(page, 'Hello', 'idle');
 		await shot(page, 'jobs-07-approval-needed');
 
-		// Review -> the review document listing every job -> Allow These Jobs -> modal -> Allow.
-		await notice.locator('.monaco-button', { hasText: /^Review$/ }).click();
+		// The review document listing every job -> Allow These Jobs -> modal -> Allow.
 		const review = page.locator('.editor-group-container.active .monaco-editor');
 		await expectVisible(page.locator('.tabs-container .tab.active', { hasText: 'basic.jobs-review' }), 'the review editor tab');
 		// Jobs are listed by id; the first three are on screen (the host suite reads the whole text).
@@ -195,6 +193,30 @@ test('in an untrusted folder the installed extension runs nothing', { timeout: 1
 		await expectVisible(treeMessage(page, 'Restricted Mode: jobs do not run until you trust this workspace.'), 'the Restricted Mode message above the tree');
 		await expectJobState(page, 'marker', 'idle');
 		assert.match(await statusItemLabel(page), /Restricted Mode: jobs do not run/);
+
+		// The view's way out: VS Code's trust editor, from the view's title.
+		await expectVisible(page.locator('#workbench\\.parts\\.sidebar .action-label[aria-label="Manage Workspace Trust"]'), "the view's Manage Workspace Trust action").then((action) => action.click());
+		await expectVisible(page.locator('.tabs-container .tab.active', { hasText: 'Workspace Trust' }), "VS Code's Workspace Trust editor");
+		await shot(page, 'jobs-10-manage-trust');
+		await runCommand(page, 'View: Close Editor');
+
+		// Commands that cannot apply in Restricted Mode are not offered: not in the job's context
+		// menu, not in the palette.
+		await jobRow(page, 'marker').click({ button: 'right' });
+		const menu = await expectVisible(page.locator('.context-view .monaco-menu'), 'the context menu of marker');
+		await expectVisible(menu.locator('.action-label', { hasText: 'Show Metrics' }), 'Show Metrics in the context menu');
+		for (const label of ['Run Job Now', 'Enable Job', 'Disable Job']) {
+			assert.equal(await menu.locator('.action-label', { hasText: label }).count(), 0, `${label} in the context menu in Restricted Mode`);
+		}
+		await page.keyboard.press('Escape');
+		const palette = await openCommandPalette(page);
+		await page.keyboard.type('Workspace Jobs: ');
+		await expectVisible(palette.locator('.monaco-list-row', { hasText: 'Workspace Jobs: Manage Workspace Trust' }), 'Manage Workspace Trust in the palette');
+		const offered = await palette.locator('.monaco-list-row .label-name').allInnerTexts();
+		for (const hidden of ['Pause', 'Resume', 'Enable Job', 'Disable Job', 'Run Job', 'Show Jobs']) {
+			assert.ok(!offered.some((t) => t.includes(hidden)), `"${hidden}" offered in Restricted Mode: ${offered.join(' | ')}`);
+		}
+		await page.keyboard.press('Escape');
 
 		// No Run Now is offered; the every-1s schedule does not fire either.
 		await jobRow(page, 'marker').hover();
