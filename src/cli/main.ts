@@ -15,6 +15,7 @@ import { killAllGroups } from '../core/process/runner';
 import { RunnerService } from '../core/engine/runnerService';
 import { describeSchedule } from '../core/cron/describeSchedule';
 import { fireTimes } from '../core/cron/fireTimes';
+import { explainCommand } from './explainCommand';
 import { exportCommand } from './exportCommand';
 import { colorStatus, resultLine, statusText, totalsLine, unknownJobLines } from './format';
 import { exitOnClosedPipe, paletteFor, printTable } from './output';
@@ -34,6 +35,11 @@ Commands:
   start                    run the scheduler in the foreground until SIGINT/SIGTERM (log on stderr)
   history [ID] [--json] [--limit N]
                            past runs of this workspace
+  explain ID [--json] [--count N]
+                           why a job ran or did not: what holds it back now (disabled,
+                           no schedule, nothing or another process runs the schedule: which
+                           pid), its recent runs, skips and misses with their reasons, and
+                           its next N fire times with DST shifts marked
   export --target github-actions|kubernetes|argo|systemd [--out DIR] [--image IMAGE]
          [--strict] [--json] [ID...]
                            the jobs as another scheduler's manifests; what does not map is
@@ -102,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
 			return start(file, level, values.concurrency ? positiveInt(values.concurrency, '--concurrency') : undefined, time);
 		case 'history':
 			return history(file, args[0], values.json, positiveInt(values.limit, '--limit'), time);
+		case 'explain':
+			return explainCommand(parsed(), args[0], { file, json: values.json, time, count: positiveInt(values.count, '--count') }, (message) => new UsageError(message));
 		case 'export':
 			return exportCommand(parsed(), { ...values, file, ids: args }, (message) => new UsageError(message));
 		default:

@@ -166,6 +166,8 @@ export type RunReason =
 	| 'replaced'
 	| 'dependency-failed'
 	| 'overlap'
+	/** A scheduled time came while the scheduler was paused. */
+	| 'paused'
 	| 'spawn-error'
 	/**
 	 * The job launcher (the helper process that starts jobs) died while the run was in flight,

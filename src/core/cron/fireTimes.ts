@@ -73,7 +73,7 @@ export function validateCron(expression: string, timezone?: string): string | un
 }
 
 /** The compiled expression and zone of a cron schedule; throws on what `validateCron` rejects. */
-function cronOf(schedule: Extract<Schedule, { kind: 'cron' }>): { spec: CronSpec; zone: Zone } {
+export function cronOf(schedule: Extract<Schedule, { kind: 'cron' }>): { spec: CronSpec; zone: Zone } {
 	const spec = compiledCron(schedule.expression);
 	if (typeof spec === 'string') {
 		throw new Error(`Invalid cron expression "${schedule.expression}": ${spec}`);

@@ -109,7 +109,7 @@ export class Dispatcher {
 			const results = await Promise.all(deps.map((id) => visit(id, true)));
 			const failed = results.find((r) => r.status !== 'completed');
 			if (failed) {
-				return this.skip(job, trigger, 'dependency-failed', `dependency "${failed.jobId}" ${failed.status}`);
+				return this.skip(job, trigger, scheduledAt, 'dependency-failed', `dependency "${failed.jobId}" ${failed.status}`);
 			}
 		}
 		return this.execute(job, trigger, scheduledAt);
@@ -126,7 +126,7 @@ export class Dispatcher {
 				if (trigger === 'dependency') {
 					return current.done;
 				}
-				return this.skip(job, trigger, 'overlap', `previous run ${current.info.runId} is still ${current.info.state}`);
+				return this.skip(job, trigger, scheduledAt, 'overlap', `previous run ${current.info.runId} is still ${current.info.state}`);
 			}
 			if (policy === 'replace') {
 				const previous = [...rt.active.values()];
@@ -245,10 +245,12 @@ export class Dispatcher {
 		);
 	}
 
-	private async skip(job: JobDefinition, trigger: Trigger, reason: RunReason, message: string): Promise<RunRecord> {
+	/** A skip's record keeps the instant it was scheduled for, so "why didn't 03:00 run?" finds it. */
+	private async skip(job: JobDefinition, trigger: Trigger, scheduledAt: number | undefined, reason: RunReason, message: string): Promise<RunRecord> {
 		const now = this.ctx.clock.now();
 		this.ctx.logger.info(`Skipped: ${message}`, { jobId: job.id });
-		const record = buildRecord({ jobId: job.id, runId: newRunId(now), attempt: 1, trigger }, { status: 'skipped', reason, message, exitCode: null }, now, now);
+		const run = { jobId: job.id, runId: newRunId(now), attempt: 1, trigger, scheduledAt: scheduledAt === undefined ? undefined : isoTime(scheduledAt) };
+		const record = buildRecord(run, { status: 'skipped', reason, message, exitCode: null }, now, now);
 		await this.ctx.finish(record);
 		this.ctx.states.refresh(job.id);
 		return record;

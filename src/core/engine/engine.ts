@@ -15,10 +15,14 @@ import type { HistoryQuery } from '../records/history';
 import { MetricsCollector, type MetricsSnapshot } from '../records/metrics';
 import { RunStore } from '../records/runStore';
 import type { EngineOptions } from './engineOptions';
+import { type ExplainInput, type Explanation, explainJob } from './explain';
 import { JobRegistry } from './jobRegistry';
 import { recover } from './recovery';
 import { RunEvents } from './runEvents';
 import { Scheduling } from './scheduling';
+
+/** History records read for an explanation: a few runs with their attempts, skips and misses. */
+export const explainHistoryLimit = 50;
 
 /**
  * The scheduling engine, definitions in and runs out: a facade that wires the stages (a registry
@@ -245,6 +249,18 @@ export class Engine extends Disposable {
 	nextRuns(jobId: string, count: number, from = this.clock.now()): number[] {
 		const job = this.registry.require(jobId);
 		return job.schedule ? fireTimes(job.schedule, from, count, this.scheduling.anchorOf(jobId) ?? from) : [];
+	}
+
+	/**
+	 * "Why didn't this run?" from what this engine knows (its definition, enabled switch, pause,
+	 * runs in flight, `every` grid and recent history); the host adds who runs the schedule and
+	 * its own run gate.
+	 */
+	explain(jobId: string, host: Pick<ExplainInput, 'runner' | 'refusal'>, now = this.clock.now()): Explanation {
+		const job = this.registry.require(jobId);
+		const records = this.readHistory({ jobId, limit: explainHistoryLimit });
+		const active = this.getJob(jobId)?.active;
+		return explainJob({ ...host, job, enabled: this.registry.isEnabled(jobId), records, active, paused: this._paused, now, anchor: this.scheduling.anchorOf(jobId) });
 	}
 
 	/** The soonest scheduled fire over all jobs. */

@@ -91,6 +91,19 @@ export class RunnerService extends Disposable {
 	}
 }
 
+/**
+ * Who holds a folder's runner lease, asked from outside (the CLI's `explain`): undefined when
+ * nobody does or the holder does not answer within a second.
+ */
+export async function queryRunner(workspaceFolder: string): Promise<LeaseInfo | undefined> {
+	const lease = new RunnerLease(canonical(workspaceFolder), 'query');
+	try {
+		return await lease.queryHolder();
+	} finally {
+		lease.dispose();
+	}
+}
+
 function canonical(folder: string): string {
 	try {
 		return fs.realpathSync(folder);

@@ -24,7 +24,7 @@ export interface SchedulingContext {
 	isStopping(): boolean;
 	/** Starts a scheduled run (with its dependencies). */
 	run(jobId: string, trigger: Trigger, scheduledAt: number): Promise<RunRecord[]>;
-	/** Records a missed fire. */
+	/** Records a missed fire or a skip while paused. */
 	finish(record: RunRecord): Promise<void>;
 }
 
@@ -158,11 +158,15 @@ export class Scheduling extends Disposable {
 		// In place: a copy per fire costs O(jobs), and the file is written from this object anyway.
 		(ctx.state.lastFired ??= {})[fire.jobId] = fire.scheduledAt;
 		ctx.saveStateSoon();
+		const trigger: Trigger = fire.catchUp ? 'catch-up' : 'schedule';
 		if (ctx.isPaused()) {
+			// Recorded like any skip (a streak of them is one history line), so "why didn't it run?" can tell.
 			ctx.logger.info(`Skipped scheduled run at ${isoTime(fire.scheduledAt)}: scheduler paused`, { jobId: job.id });
+			const now = ctx.clock.now();
+			const run = { jobId: job.id, runId: newRunId(now), attempt: 1, trigger, scheduledAt: isoTime(fire.scheduledAt) };
+			void ctx.finish(buildRecord(run, { status: 'skipped', reason: 'paused', message: 'the scheduler was paused', exitCode: null }, now, now));
 			return;
 		}
-		const trigger: Trigger = fire.catchUp ? 'catch-up' : 'schedule';
 		const start = () => ctx.run(job.id, trigger, fire.scheduledAt);
 		const guarded = this.guard
 			? this.guard().then((ok) => {

@@ -17,6 +17,8 @@ import { openStateDir } from '../base/stateDir';
 
 
 export const historyFileName = 'history.jsonl';
+/** The scheduler's state (`PersistedState`) in the state folder. */
+export const stateFileName = 'state.json';
 
 /**
  * At most this many finished records (and the continuations of their waiters) per turn of the
@@ -92,7 +94,7 @@ export class RunStore {
 		this.appender = this.history && new HistoryAppender(this.history, this.failures, this.reserve);
 		// One journal per process, so a CLI run beside VS Code never takes the other's runs for orphans.
 		this.journal = stateDir ? new RunJournal(path.join(stateDir, `inflight-${process.pid}.jsonl`), this.problems) : undefined;
-		this.stateFile = stateDir && path.join(stateDir, 'state.json');
+		this.stateFile = stateDir && path.join(stateDir, stateFileName);
 		this.state = this.stateFile ? readPersistedState(this.stateFile, this.problems) : { version: 1 };
 		if (stateDir && this.history) {
 			const { history, state, failures } = this;
