@@ -5,6 +5,7 @@ import { registerApprovalReviews } from './extension/approvalReview';
 import { registerCodeLens } from './extension/codeLens';
 import { registerCommands } from './extension/commands';
 import { JobContextKeys } from './extension/contextKeys';
+import { registerExplainDocuments } from './extension/explainDocument';
 import { extensionExports } from './extension/extensionExports';
 import { FolderRegistry } from './extension/folderRegistry';
 import { registerJobsView } from './extension/jobsView';
@@ -35,7 +36,8 @@ export function activate(context: vscode.ExtensionContext): Readonly<WorkspaceJo
 	register(context, new RunNotifications(registry));
 	registerMetricsPanel(context, registry);
 	const reviews = registerApprovalReviews(context, registry);
-	registerCommands(context, { registry, tree, statusBar, sink, reviews, showMetrics: (jobId) => MetricsPanel.createOrShow(context.extensionUri, registry!, jobId) });
+	const explanations = registerExplainDocuments(context, registry);
+	registerCommands(context, { registry, tree, statusBar, sink, reviews, explanations, showMetrics: (jobId) => MetricsPanel.createOrShow(context.extensionUri, registry!, jobId) });
 	registerCodeLens(context, registry);
 	registerSettingsListener(context, registry);
 	registry.start();

@@ -3,6 +3,7 @@ import type { RunRecord } from '../core/model';
 import type { ApprovalReviews } from './approvalReview';
 import { Commands, jobsFileName, Views } from './constants';
 import { exampleJobsFile } from './exampleJobsFile';
+import type { ExplainDocuments } from './explainDocument';
 import { ExportReports, exportJobsCommand } from './exportCommand';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
@@ -19,6 +20,7 @@ export interface CommandServices {
 	statusBar: JobStatusBar;
 	sink: OutputChannelLogSink;
 	reviews: ApprovalReviews;
+	explanations: ExplainDocuments;
 	showMetrics(focusJobId?: string): void;
 }
 
@@ -103,6 +105,12 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 		}
 		const position = new vscode.Position(Math.max(0, source.line - 1), Math.max(0, source.column - 1));
 		await vscode.window.showTextDocument(vscode.Uri.file(source.file), { selection: new vscode.Range(position, position) });
+	});
+
+	// Resolves with the explanation document's URI (tests read it), undefined when dismissed.
+	register(Commands.explainJob, async (arg: JobArgument): Promise<vscode.Uri | undefined> => {
+		const target = await resolveJob(registry, arg, "Why didn't which job run?");
+		return target && s.explanations.open(target.service, target.jobId);
 	});
 
 	register(Commands.showMetrics, (arg: JobArgument) => {

@@ -12,6 +12,7 @@ export const Commands = {
 	disableJob: 'workspaceJobs.disableJob',
 	showLog: 'workspaceJobs.showLog',
 	openDefinition: 'workspaceJobs.openDefinition',
+	explainJob: 'workspaceJobs.explainJob',
 	showMetrics: 'workspaceJobs.showMetrics',
 	pauseScheduler: 'workspaceJobs.pauseScheduler',
 	resumeScheduler: 'workspaceJobs.resumeScheduler',
@@ -75,6 +76,9 @@ export const approvalsStateKey = 'workspaceJobs.approvals';
 
 /** URI scheme of the read-only approval review documents (approvalReview.ts); package.json's menus match it. */
 export const reviewScheme = 'workspace-jobs-review';
+
+/** URI scheme of the read-only "Why Didn't This Run?" documents (explainDocument.ts). */
+export const explainScheme = 'workspace-jobs-explain';
 
 /** Name of the log output channel. */
 export const outputChannelName = 'Workspace Jobs';

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/base/logger';
 import { Engine } from '../core/engine/engine';
 import type { EngineOptions } from '../core/engine/engineOptions';
+import type { ScheduleRunner } from '../core/engine/explain';
 import type { Diagnostic } from '../core/definitions/diagnostic';
 import { JobsSource, type JobsSourceState } from '../core/definitions/jobsSource';
 import type { JobDefinition } from '../core/model';
@@ -92,6 +93,18 @@ export class FolderService implements vscode.Disposable {
 	get holder(): string | undefined {
 		const holder = this.runner?.holder;
 		return holder ? `${holder.holder}, pid ${holder.pid}` : undefined;
+	}
+
+	/** Who runs this folder's schedule, for "Why Didn't This Run?". */
+	get scheduleRunner(): ScheduleRunner {
+		switch (this.role) {
+			case 'runner':
+				return { kind: 'this' };
+			case 'passive':
+				return { kind: 'other', holder: this.runner?.holder };
+			default:
+				return { kind: 'stopped' };
+		}
 	}
 
 	/** Reads `.jobs.json` now; `JobsSource` says which definitions run when it has errors. */

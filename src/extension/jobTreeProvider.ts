@@ -3,6 +3,7 @@ import type { ActiveRun, RunRecord } from '../core/model';
 import { Commands, recentRunCount } from './constants';
 import { type ChangeBatch, type FolderRegistry, jobKey } from './folderRegistry';
 import type { FolderService } from './folderService';
+import { explainTooltipLines } from './explainDocument';
 import { describeFolder, type FolderInput, treeMessage } from './folderPresenter';
 import { describeActiveRun, describeJob, describeRun, type ItemPresentation } from './jobPresenter';
 
@@ -118,6 +119,9 @@ export class JobTreeProvider implements vscode.TreeDataProvider<JobTreeNode>, vs
 		if (element.kind === 'job') {
 			const job = element.service.engine.getJob(element.jobId);
 			presentation = job && describeJob(job, now);
+			if (presentation) {
+				presentation.tooltipMarkdown += explainTooltipLines(this.registry, element.service, element.jobId, now);
+			}
 		} else if (element.kind === 'run') {
 			presentation = element.record ? describeRun(element.record, now) : describeActiveRun(element.active!, now);
 		} else {

@@ -17,6 +17,8 @@ import type { JobStatusBar } from './statusBar';
 export interface WorkspaceJobsTestHook {
 	getTreeChildren(element?: JobTreeNode): JobTreeNode[];
 	getTreeItem(element: JobTreeNode): vscode.TreeItem;
+	/** The hover of a tree row, as the tree resolves it (Markdown source). */
+	getTreeTooltip(element: JobTreeNode): string;
 	getStatusBarText(): string;
 	getStatusBarTooltip(): string;
 	getDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
@@ -52,6 +54,10 @@ export function createTestHook(
 	return {
 		getTreeChildren: (element) => tree.getChildren(element),
 		getTreeItem: (element) => tree.getTreeItem(element),
+		getTreeTooltip: (element) => {
+			const tooltip = tree.resolveTreeItem(tree.getTreeItem(element), element).tooltip;
+			return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '');
+		},
 		getStatusBarText: () => {
 			flush();
 			return statusBar.text;
