@@ -62,10 +62,8 @@ export function explainSummary(ex: Explanation, now: number, time: InstantOption
 }
 
 function nowLines(ex: Explanation, now: number, time: InstantOptions): string[] {
-	const lines = ex.blockers.map((b) => blockerText(b, time));
-	for (const run of ex.active) {
-		lines.push(activeText(run, now, time));
-	}
+	const lines = ex.active.map((run) => activeText(run, now, time));
+	lines.push(...ex.blockers.map((b) => blockerText(b, time)));
 	if (lines.length === 0 || ex.blockers.every((b) => b.kind === 'elsewhere')) {
 		const next = ex.nextRuns[0];
 		lines.push(next ? `Scheduled: next run ${formatInstant(next.at, time)} (${formatRelative(next.at, now)}).` : 'Nothing holds it back.');
