@@ -12,6 +12,9 @@ import { type ParseResult, readJobsFile } from '../core/definitions/jobsFile';
 import { JobsSource } from '../core/definitions/jobsSource';
 import type { RunRecord } from '../core/model';
 import { killAllGroups } from '../core/process/runner';
+import { hostPlatform, parsePlatform, type TargetPlatform } from '../core/base/platform';
+import { defaultShell } from '../core/definitions/shellReader';
+import { exportPlatform } from '../core/export/exportPlan';
 import { RunnerService } from '../core/engine/runnerService';
 import { describeSchedule } from '../core/cron/describeSchedule';
 import { fireTimes } from '../core/cron/fireTimes';
@@ -24,8 +27,10 @@ import { version } from '../../package.json';
 const usage = `Usage: workspace-jobs <command> [options]
 
 Commands:
-  validate                 check the file; exit 1 with PATH:LINE:COL lines on problems
-  list [--json]            jobs with schedule, enabled and next run
+  validate [--platform P]  check the file; exit 1 with PATH:LINE:COL lines on problems
+  list [--json] [--platform P]
+                           jobs with schedule, enabled and next run; --json adds each job's
+                           command, shell and cwd
   next ID [--count N] [--from ISO] [--json]
                            the next N fire times of a scheduled job
   run [ID...] [--json] [--concurrency N] [--strict]
@@ -47,6 +52,10 @@ Commands:
 
 Options:
   --file PATH              the jobs file (default ./.jobs.json)
+  --platform win32|darwin|linux
+                           validate, list and next: read the file as that platform does (its
+                           "windows", "osx" or "linux" blocks, its shells, its path and env
+                           rules); default this machine's. export always reads it as linux
   --json                   JSON Lines on stdout: one object per line (a record, a job, a fire
                            time), instants in ISO-8601 UTC
   --utc                    show times in UTC instead of the local time zone
@@ -71,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
 			from: { type: 'string' },
 			limit: { type: 'string', default: '20' },
 			target: { type: 'string' },
+			platform: { type: 'string' },
 			out: { type: 'string' },
 			image: { type: 'string' },
 			strict: { type: 'boolean', default: false },
@@ -93,13 +103,14 @@ async function main(argv: string[]): Promise<number> {
 	}
 	const level: LogLevel = values.trace ? 'trace' : values.verbose ? 'debug' : values.quiet ? 'warn' : 'info';
 	const file = path.resolve(values.file);
-	const parsed = () => readJobsFile(file);
+	const platform = platformOption(command, values.platform);
+	const parsed = () => readJobsFile(file, { platform });
 	const time: InstantOptions = { utc: values.utc };
 	switch (command) {
 		case 'validate':
-			return validate(parsed());
+			return validate(parsed(), values.platform === undefined ? undefined : platform);
 		case 'list':
-			return list(parsed(), values.json, time);
+			return list(parsed(), values.json, time, platform);
 		case 'next':
 			return next(parsed(), args, positiveInt(values.count, '--count'), values.from, values.json ? undefined : time);
 		case 'run':
@@ -111,22 +122,42 @@ async function main(argv: string[]): Promise<number> {
 		case 'explain':
 			return explainCommand(parsed(), args[0], { file, json: values.json, time, count: positiveInt(values.count, '--count') }, (message) => new UsageError(message));
 		case 'export':
-			return exportCommand(parsed(), { ...values, file, ids: args }, (message) => new UsageError(message));
+			return exportCommand(readJobsFile(file, { platform: exportPlatform }), { ...values, file, ids: args }, (message) => new UsageError(message));
 		default:
 			throw new UsageError(`unknown command "${command}"`);
 	}
 }
 
-function validate(result: ParseResult): number {
+/** Commands that only read the file may read it as another platform; the others run jobs here. */
+const platformCommands = ['validate', 'list', 'next'];
+
+/** `--platform`, checked: the platform to read the file for (this machine's when not given). */
+function platformOption(command: string, value: string | undefined): TargetPlatform {
+	if (value === undefined) {
+		return hostPlatform();
+	}
+	if (!platformCommands.includes(command)) {
+		throw new UsageError(`--platform applies to ${platformCommands.join(', ')} only; ${command} ${command === 'export' ? 'reads the file as linux, where its targets run' : 'runs jobs on this machine'}`);
+	}
+	const platform = parsePlatform(value);
+	if (typeof platform === 'object') {
+		throw new UsageError(`--platform ${platform.message}`);
+	}
+	return platform;
+}
+
+/** `forPlatform`: the platform named with `--platform`, said in the summary. */
+function validate(result: ParseResult, forPlatform: TargetPlatform | undefined): number {
 	printDiagnostics(result, process.stdout);
 	if (result.diagnostics.some((d) => d.severity === 'error')) {
 		return 1;
 	}
-	process.stderr.write(`${result.config.jobs.length} job${result.config.jobs.length === 1 ? '' : 's'}, no problems\n`);
+	const read = forPlatform ? ` (read as ${forPlatform})` : '';
+	process.stderr.write(`${result.config.jobs.length} job${result.config.jobs.length === 1 ? '' : 's'}, no problems${read}\n`);
 	return 0;
 }
 
-function list(result: ParseResult, json: boolean, time: InstantOptions): number {
+function list(result: ParseResult, json: boolean, time: InstantOptions, platform: TargetPlatform): number {
 	printDiagnostics(result, process.stderr);
 	const now = Date.now();
 	const rows = result.config.jobs.map((job) => {
@@ -139,6 +170,9 @@ function list(result: ParseResult, json: boolean, time: InstantOptions): number 
 			nextRun: next === undefined ? null : new Date(next).toISOString(),
 			nextRunText: next === undefined ? '-' : `${formatInstant(next, time)} (${formatRelative(next, now)})`,
 			dependsOn: job.dependsOn ?? [],
+			command: job.command ?? null,
+			shell: job.shell ?? defaultShell(platform),
+			cwd: job.cwd ?? null,
 		};
 	});
 	if (json) {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readJobsFile } from '../core/definitions/jobsFile';
 import { exportJobs } from '../core/export/exportJobs';
-import { type ExportResult, type ExportTarget, exportTargets, targetTitles } from '../core/export/exportPlan';
+import { type ExportResult, type ExportTarget, exportPlatform, exportTargets, targetTitles } from '../core/export/exportPlan';
 import { jobsFileName } from './constants';
 import { exportSummary, reportText } from './exportReport';
 import type { FolderRegistry } from './folderRegistry';
@@ -66,7 +66,7 @@ export async function exportJobsCommand(registry: FolderRegistry, reports: Expor
 	if (!service) {
 		return undefined;
 	}
-	const parsed = readJobsFile(service.file);
+	const parsed = readJobsFile(service.file, { platform: exportPlatform });
 	const errors = parsed.diagnostics.filter((d) => d.severity === 'error').length;
 	if (errors) {
 		void vscode.window.showErrorMessage(`Workspace Jobs: ${jobsFileName} has ${errors} error${errors === 1 ? '' : 's'} (see the Problems panel); fix them before exporting.`);

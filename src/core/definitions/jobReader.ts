@@ -1,7 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Node } from 'jsonc-parser';
 import { formatDuration } from '../base/duration';
+import { mergeEnv } from '../base/envMerge';
+import { checkOtherPlatformCwd, type CwdBase, readCwd } from './cwdReader';
+import { envBytes, maxEnvBytes, readEnv } from './envReader';
 import {
 	type MisplacedHints,
 	openingBrace,
@@ -12,12 +13,13 @@ import {
 	readNumber,
 	readObject,
 	readString,
+	type Member,
 	type Scope,
 	typeName,
-	memberPath,
 } from './json/jsonReader';
 import type { JobDefinition, RetryPolicy } from '../model';
 import { idProblem } from './jobId';
+import { knownJobOverrideFields, type OverrideBlocks, overrideHints, readEffectiveShell, readOverrideBlocks, type ShellRead } from './platformOverrides';
 import { knownScheduleFields, readSchedule, type ScheduleRules, warnIfAtPast } from './scheduleReader';
 
 /**
@@ -30,6 +32,7 @@ export const knownJobFields = [
 	'id',
 	'name',
 	'command',
+	'shell',
 	'schedule',
 	'timeout',
 	'retry',
@@ -41,6 +44,9 @@ export const knownJobFields = [
 	'enabled',
 	'catchUp',
 	'startingDeadline',
+	'windows',
+	'osx',
+	'linux',
 ] as const;
 
 /** Fields of the object form of `retry`. */
@@ -53,24 +59,8 @@ const backoffValues = ['fixed', 'exponential'] as const;
 /** A retry count above this is a typo (or a 1000-attempt loop nobody wants). */
 export const maxRetries = 100;
 
-/**
- * The limits below keep every valid job startable everywhere: Linux refuses (E2BIG) any single
- * argument or `NAME=value` string of 128 KiB or more and caps arguments and environment together
- * (ARG_MAX, 2 MiB with the default stack); Windows takes a command line of at most 32,767
- * characters and a variable of at most 32,767. Sizes are UTF-8 bytes, what `execve` counts.
- */
-
-/** The command runs as `/bin/sh -c <command>`; a longer script belongs in a file the command runs. */
+/** The command is the shell's last argument; a longer script belongs in a file the command runs. */
 export const maxCommandBytes = 16 * 1024;
-
-/** Each value reaches spawn's environment, over the host's own variables. */
-export const maxEnvEntries = 1000;
-
-/** One `NAME=value` of `env`. */
-export const maxEnvVariableBytes = 32 * 1024;
-
-/** All of a job's `env` together (`NAME=value` each), leaving ARG_MAX room for the host's environment. */
-export const maxEnvBytes = 64 * 1024;
 
 /** No job can depend on more jobs than a file may hold. */
 const maxDependencies = 10_000;
@@ -80,13 +70,14 @@ const misplacedJobFields: MisplacedHints = Object.fromEntries(
 	knownScheduleFields.map((field) => [field, `(put it inside "schedule": { "${field}": ... })`]),
 );
 
-/** What the environment resolves `cwd` against, and when the file is read; computed once per file. */
-export interface JobReadContext extends ScheduleRules {
+/** Fields a job's `windows`, `osx` and `linux` cannot set, each pointing to those it can. */
+const jobOverrideHints: MisplacedHints = overrideHints(knownJobFields, knownJobOverrideFields, '');
+
+/** The platform, what `cwd` resolves against, the file's own `shell`, and when the file is read; computed once per file. */
+export interface JobReadContext extends ScheduleRules, CwdBase {
 	problems: Problems;
-	/** Absolute folder relative `cwd` values start from. */
-	baseDir: string;
-	/** `baseDir` with symlinks resolved (or `baseDir` when it does not exist). */
-	realBaseDir: string;
+	/** The top-level `shell` (with the top-level override applied), for jobs that set none. */
+	fileShell: ShellRead;
 }
 
 /** One dependency entry, kept with its node so graph errors point at it. */
@@ -129,13 +120,13 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 	} else if (!idNode) {
 		scope.error(openingBrace(node), jobPath, 'missing required field "id"');
 	}
-	const commandNode = at('command');
-	const command = commandNode ? readCommand(commandNode, sub('command'), scope) : undefined;
-	if (!commandNode) {
+	const blocks = readOverrideBlocks(fields, jobPath, scope, context.platform, knownJobOverrideFields, jobOverrideHints);
+	const command = readJobCommand(fields.get('command'), jobPath, blocks, scope);
+	if (!at('command')) {
 		scope.error(openingBrace(node), jobPath, 'missing required field "command"');
 	}
 
-	const definition: Partial<JobDefinition> = { id: read.id, command };
+	const definition: Partial<JobDefinition> = { id: read.id, command, shell: readJobShell(node, fields.get('shell'), jobPath, blocks, scope, context) };
 	const optional = <T>(field: string, reader: (value: Node, fieldPath: string) => T | undefined): T | undefined => {
 		const value = at(field);
 		return value ? reader(value, sub(field)) : undefined;
@@ -144,8 +135,8 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 	definition.schedule = optional('schedule', (v, p) => readSchedule(v, p, scope, context));
 	definition.timeoutMs = optional('timeout', (v, p) => readDuration(v, p, scope));
 	definition.retry = optional('retry', (v, p) => readRetry(v, p, scope));
-	definition.cwd = optional('cwd', (v, p) => readCwd(v, p, scope, context)) ?? context.realBaseDir;
-	definition.env = optional('env', (v, p) => readEnv(v, p, scope));
+	definition.cwd = readJobCwd(fields.get('cwd'), jobPath, blocks, scope, context) ?? context.realBaseDir;
+	definition.env = readJobEnv(fields.get('env'), jobPath, blocks, scope, context);
 	read.dependsOn = optional('dependsOn', (v, p) => readDependsOn(v, p, scope)) ?? [];
 	definition.dependsOn = at('dependsOn') ? read.dependsOn.map((d) => d.id) : undefined;
 	definition.overlap = optional('overlap', (v, p) => readEnum(v, p, scope, overlapValues));
@@ -163,6 +154,79 @@ export function readJob(node: Node, index: number, context: JobReadContext): Job
 		read.definition = dropUndefined(definition) as JobDefinition;
 	}
 	return read;
+}
+
+/** `command`, replaced by the platform block's; every block's is checked (the text is the same on each platform). */
+function readJobCommand(own: Member | undefined, jobPath: string, blocks: OverrideBlocks, scope: Scope): string | undefined {
+	for (const other of blocks.others) {
+		const node = other.members.get('command')?.value;
+		if (node) {
+			readCommand(node, `${other.path}.command`, scope);
+		}
+	}
+	const base = own && readCommand(own.value, `${jobPath}.command`, scope);
+	const override = blocks.mine.get('command');
+	return override ? readCommand(override.value, `${blocks.minePath}.command`, scope) : base;
+}
+
+/** The job's `shell` on the platform, else the file's; a job left to a file `shell` with an error is left out too. */
+function readJobShell(node: Node, own: Member | undefined, jobPath: string, blocks: OverrideBlocks, scope: Scope, context: JobReadContext): JobDefinition['shell'] {
+	const read = readEffectiveShell(own, `${jobPath}.shell`, blocks, scope, context.platform);
+	const shell = read.kind === 'none' ? context.fileShell : read;
+	if (shell.kind === 'shell') {
+		return shell.shell;
+	}
+	if (shell.kind === 'invalid' && read.kind === 'none') {
+		const line = context.problems.lines.positionAt(shell.node.offset).line;
+		scope.error(openingBrace(node), jobPath, `left out: it uses the file's "shell" (line ${line}), which has an error; fix it or give the job its own "shell"`);
+	}
+	return undefined;
+}
+
+/** `cwd`, replaced by the platform block's; only the one that applies is resolved (a Windows path means nothing on Linux). */
+function readJobCwd(own: Member | undefined, jobPath: string, blocks: OverrideBlocks, scope: Scope, context: JobReadContext): string | undefined {
+	for (const other of blocks.others) {
+		const node = other.members.get('cwd')?.value;
+		if (node) {
+			checkOtherPlatformCwd(node, `${other.path}.cwd`, scope);
+		}
+	}
+	const override = blocks.mine.get('cwd');
+	if (own && override) {
+		checkOtherPlatformCwd(own.value, `${jobPath}.cwd`, scope);
+	}
+	if (override) {
+		return readCwd(override.value, `${blocks.minePath}.cwd`, scope, context);
+	}
+	return own && readCwd(own.value, `${jobPath}.cwd`, scope, context);
+}
+
+/**
+ * `env`, with the platform block's variables set over it name by name (as tasks.json merges
+ * `options.env`); on Windows a name replaces the one it equals without case. An env that applies
+ * on Windows may not hold two names that differ only in case.
+ */
+function readJobEnv(own: Member | undefined, jobPath: string, blocks: OverrideBlocks, scope: Scope, context: JobReadContext): Record<string, string> | undefined {
+	const windows = context.platform === 'win32';
+	for (const other of blocks.others) {
+		const node = other.members.get('env')?.value;
+		if (node) {
+			readEnv(node, `${other.path}.env`, scope, other.path.endsWith('.windows'));
+		}
+	}
+	const base = own && readEnv(own.value, `${jobPath}.env`, scope, windows);
+	const override = blocks.mine.get('env');
+	const extra = override && readEnv(override.value, `${blocks.minePath}.env`, scope, windows);
+	if (!extra || !base) {
+		return extra ?? base;
+	}
+	const merged = mergeEnv(base, [extra], context.platform) as Record<string, string>;
+	const bytes = envBytes(merged);
+	if (bytes > maxEnvBytes) {
+		scope.error(override.value, `${blocks.minePath}.env`, `with "env" makes ${bytes} bytes of variables (NAME=value, UTF-8); the limit is ${maxEnvBytes} bytes`);
+		return undefined;
+	}
+	return merged;
 }
 
 function readId(node: Node, fieldPath: string, scope: Scope): string | undefined {
@@ -236,96 +300,6 @@ function readRetry(node: Node, fieldPath: string, scope: Scope): RetryPolicy | u
 		scope.warning(at('maxDelay')!, `${fieldPath}.maxDelay`, text);
 	}
 	return dropUndefined(policy) as RetryPolicy;
-}
-
-/**
- * `cwd`: relative to the base folder, or absolute inside it. It must stay inside after
- * symlinks are resolved: a link to outside the workspace passes a plain path check, so both the
- * base and the target go through `realpathSync`. Paths outside are rejected before touching the
- * file system, so the file cannot be used to probe which outside paths exist.
- */
-function readCwd(node: Node, fieldPath: string, scope: Scope, context: JobReadContext): string | undefined {
-	const value = readString(node, fieldPath, scope);
-	if (value === undefined) {
-		return undefined;
-	}
-	if (value.trim() === '') {
-		scope.error(node, fieldPath, "must not be empty; leave it out to use the file's folder");
-		return undefined;
-	}
-	const resolved = path.resolve(context.baseDir, value);
-	if (!isInside(context.baseDir, resolved) && !isInside(context.realBaseDir, resolved)) {
-		scope.error(node, fieldPath, `"${value}" is outside the folder ${context.baseDir}`);
-		return undefined;
-	}
-	let real: string;
-	try {
-		real = fs.realpathSync(resolved);
-	} catch (err) {
-		const code = (err as NodeJS.ErrnoException).code;
-		const reason = code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${code ?? String(err)})`;
-		scope.error(node, fieldPath, `"${value}" ${reason} (resolved to ${resolved})`);
-		return undefined;
-	}
-	if (!isInside(context.realBaseDir, real)) {
-		scope.error(node, fieldPath, `"${value}" resolves through a symlink to ${real}, outside the folder ${context.baseDir}`);
-		return undefined;
-	}
-	if (!fs.statSync(real).isDirectory()) {
-		scope.error(node, fieldPath, `"${value}" is not a folder`);
-		return undefined;
-	}
-	return real;
-}
-
-/** True when `target` is `base` or below it (both absolute, same form). */
-export function isInside(base: string, target: string): boolean {
-	const relative = path.relative(base, target);
-	return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
-}
-
-/**
- * `env`: string values only. `spawn` would turn `8080` into `"8080"` and `{}` into
- * `"[object Object]"`, a key with `=` would redefine another variable, and a NUL makes spawn
- * throw, so each is an error naming the key.
- */
-function readEnv(node: Node, fieldPath: string, scope: Scope): Record<string, string> | undefined {
-	if (node.type !== 'object') {
-		scope.error(node, fieldPath, `must be an object of string values, got ${typeName(node)}`);
-		return undefined;
-	}
-	const errors = scope.errors;
-	const members = readObject(node, fieldPath, scope);
-	if (members.size > maxEnvEntries) {
-		scope.error(node, fieldPath, `has ${members.size} variables; the limit is ${maxEnvEntries}`);
-		return undefined;
-	}
-	const env = new Map<string, string>();
-	let totalBytes = 0;
-	for (const [name, { key, value }] of members) {
-		const keyPath = memberPath(fieldPath, name);
-		if (name === '') {
-			scope.error(key, keyPath, 'a variable name must not be empty');
-		} else if (name.includes('=')) {
-			scope.error(key, keyPath, 'a variable name must not contain "="');
-		} else if (name.includes('\0')) {
-			scope.error(key, keyPath, 'a variable name must not contain a NUL character (\\u0000)');
-		} else {
-			const text = readString(value, keyPath, scope);
-			const bytes = text === undefined ? 0 : Buffer.byteLength(name, 'utf8') + 1 + Buffer.byteLength(text, 'utf8');
-			if (bytes > maxEnvVariableBytes) {
-				scope.error(value, keyPath, `is ${bytes} bytes as NAME=value (UTF-8); the limit per variable is ${maxEnvVariableBytes} bytes`);
-			} else if (text !== undefined) {
-				env.set(name, text);
-				totalBytes += bytes;
-			}
-		}
-	}
-	if (totalBytes > maxEnvBytes) {
-		scope.error(node, fieldPath, `has ${totalBytes} bytes of variables (NAME=value, UTF-8); the limit is ${maxEnvBytes} bytes`);
-	}
-	// fromEntries defines own data properties, so even odd keys cannot reach a prototype.
-	return scope.errors === errors ? Object.fromEntries(env) : undefined;
 }
 
 /** `dependsOn`: unique ids; whether they exist is checked once every job has been read. */

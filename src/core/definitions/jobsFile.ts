@@ -1,13 +1,15 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Node, type ParseError, parseTree } from 'jsonc-parser';
+import { hostPlatform, type TargetPlatform } from '../base/platform';
+import { realFolder } from './cwdReader';
 import type { Diagnostic } from './diagnostic';
 import { checkJobGraph } from './jobGraph';
 import { type JobRead, type JobReadContext, readJob } from './jobReader';
 import { type FileProblem, readJobsFileText } from './jobsFileBytes';
 import { describeParseError, findExcessiveNesting } from './json/jsonPosition';
-import { openingBrace, ProblemFound, Problems, readNumber, readObject, readString, typeName } from './json/jsonReader';
+import { openingBrace, ProblemFound, Problems, readNumber, readObject, readString, type Scope, typeName } from './json/jsonReader';
 import type { JobsConfig } from '../model';
+import { knownTopLevelOverrideFields, overrideHints, readEffectiveShell, readOverrideBlocks, type ShellRead } from './platformOverrides';
 import { readStrictJson, type StrictJson } from './json/strictJson';
 import { readRetention } from './retentionReader';
 import { minimumEveryMs } from './scheduleReader';
@@ -21,7 +23,10 @@ import { ValueNode } from './json/valueNode';
  */
 
 /** Fields of the top-level object. */
-export const knownTopLevelFields = ['$schema', 'concurrency', 'retention', 'jobs'] as const;
+export const knownTopLevelFields = ['$schema', 'concurrency', 'retention', 'shell', 'windows', 'osx', 'linux', 'jobs'] as const;
+
+/** Top-level overrides set only `shell`; the job fields people try there belong in a job's override. */
+const topLevelOverrideHints = overrideHints(['command', 'cwd', 'env', ...knownTopLevelFields], knownTopLevelOverrideFields, ' at the top level; put the others in a job\'s own "windows", "osx" or "linux"');
 
 /** Bigger files are refused before parsing: no real job list is this large. */
 export const maxFileSize = 5 * 1024 * 1024;
@@ -45,6 +50,11 @@ export interface ParseOptions {
 	now?: number;
 	/** The shortest `every` accepted. @default minimumEveryMs() (1 s) */
 	minEveryMs?: number;
+	/**
+	 * The platform the file is read for: which `windows`/`osx`/`linux` block applies, what the
+	 * short forms of `shell` resolve to, and the path and env name rules. @default the host's
+	 */
+	platform?: TargetPlatform;
 }
 
 /**
@@ -114,7 +124,7 @@ function hasJobOffsets(json: StrictJson): boolean {
 /** Reads the parsed file into a config, then runs the checks across jobs. */
 function readConfig(root: Node, problems: Problems, syntaxErrors: readonly SyntaxProblem[], options: ParseOptions): ParseResult {
 	const config: JobsConfig = { concurrency: defaultConcurrency, jobs: [] };
-	const reads = readTopLevel(root, problems, config, createContext(problems, options));
+	const reads = readTopLevel(root, problems, config, options);
 	chargeSyntaxErrors(reads, syntaxErrors);
 	checkJobGraph(reads, problems);
 	config.jobs = reads.filter((job) => job.scope.errors === 0 && job.definition).map((job) => job.definition!);
@@ -181,21 +191,29 @@ function parseRoot(text: string, problems: Problems): { root?: Node; syntaxError
 	return { root, syntaxErrors };
 }
 
-function createContext(problems: Problems, options: ParseOptions): JobReadContext {
+function createContext(problems: Problems, options: ParseOptions, platform: TargetPlatform, fileShell: ShellRead): JobReadContext {
 	const baseDir = path.resolve(options.baseDir ?? path.dirname(problems.file));
 	let realBaseDir = baseDir;
 	try {
-		realBaseDir = fs.realpathSync(baseDir);
+		realBaseDir = realFolder(baseDir);
 	} catch {
 		// Unsaved text in a folder that is gone: relative cwd values then fail as "does not exist".
 	}
-	return { problems, baseDir, realBaseDir, now: options.now ?? Date.now(), minEveryMs: options.minEveryMs ?? minimumEveryMs() };
+	return { problems, platform, baseDir, realBaseDir, fileShell, now: options.now ?? Date.now(), minEveryMs: options.minEveryMs ?? minimumEveryMs() };
 }
 
-/** Reads `$schema`, `concurrency`, `retention` and `jobs`; returns every job as read, valid or not. */
-function readTopLevel(root: Node, problems: Problems, config: JobsConfig, context: JobReadContext): JobRead[] {
+/** The file's `shell` for jobs that set none: the top-level platform block's, else the top-level one. */
+function readFileShell(fields: ReturnType<typeof readObject>, scope: Scope, platform: TargetPlatform): ShellRead {
+	const blocks = readOverrideBlocks(fields, '', scope, platform, knownTopLevelOverrideFields, topLevelOverrideHints);
+	return readEffectiveShell(fields.get('shell'), 'shell', blocks, scope, platform);
+}
+
+/** Reads `$schema`, `concurrency`, `retention`, `shell` and its overrides, and `jobs`; returns every job as read, valid or not. */
+function readTopLevel(root: Node, problems: Problems, config: JobsConfig, options: ParseOptions): JobRead[] {
 	const scope = problems.scope();
 	const fields = readObject(root, '', scope, knownTopLevelFields);
+	const platform = options.platform ?? hostPlatform();
+	const context = createContext(problems, options, platform, readFileShell(fields, scope, platform));
 	const schema = fields.get('$schema');
 	if (schema) {
 		readString(schema.value, '$schema', scope, 'a URL or path string');

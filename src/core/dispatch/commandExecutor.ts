@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { abortKind } from '../base/abort';
 import type { Clock } from '../base/clock';
+import { mergeEnv } from '../base/envMerge';
 import type { Logger } from '../base/logger';
 import type { JobDefinition, RunRecord } from '../model';
 import type { ProcessResult, ProcessSpec } from '../process/runner';
@@ -67,13 +68,7 @@ export class CommandExecutor implements AttemptExecutor {
 			command: job.command as string,
 			shell: job.shell,
 			cwd: job.cwd ?? ctx.workspaceFolder,
-			env: {
-				...ctx.baseEnv(),
-				...job.env,
-				WORKSPACE_JOBS_JOB_ID: job.id,
-				WORKSPACE_JOBS_RUN_ID: info.runId,
-				WORKSPACE_JOBS_ATTEMPT: String(info.attempt),
-			},
+			env: mergeEnv(ctx.baseEnv(), [job.env, { WORKSPACE_JOBS_JOB_ID: job.id, WORKSPACE_JOBS_RUN_ID: info.runId, WORKSPACE_JOBS_ATTEMPT: String(info.attempt) }]),
 			timeoutMs: job.timeoutMs,
 			signal: handle.signal,
 			killGraceMs: ctx.killGraceMs(),

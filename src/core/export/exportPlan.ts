@@ -8,11 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CatchUpPolicy, JobDefinition, JobsConfig } from '../model';
 import { FidelityReport } from './fidelityReport';
+import type { TargetPlatform } from '../base/platform';
 
 export const exportTargets = ['github-actions', 'kubernetes', 'argo', 'systemd'] as const;
 export type ExportTarget = (typeof exportTargets)[number];
 
 /** Target names as the report says them. */
+/** Every target runs the jobs on Linux: read the file for it, so its `linux` blocks apply. */
+export const exportPlatform: TargetPlatform = 'linux';
+
 export const targetTitles: Record<ExportTarget, string> = {
 	'github-actions': 'GitHub Actions',
 	kubernetes: 'Kubernetes',
@@ -95,6 +99,7 @@ export function planExport(config: JobsConfig, options: ExportOptions): ExportPl
 		} else {
 			const relativeCwd = path.relative(base, job.cwd ?? base).split(path.sep).join('/') || '.';
 			jobs.push({ job, path: at, relativeCwd });
+			reportShell(report, job, at, options.target);
 		}
 	}
 	const byId = new Map(jobs.map((p) => [p.job.id, p]));
@@ -103,6 +108,18 @@ export function planExport(config: JobsConfig, options: ExportOptions): ExportPl
 		report.lost('concurrency', `${targetTitles[options.target]} has no limit of runs at once across jobs; dropped`);
 	}
 	return { jobs, byId, scheduled: jobs.filter((p) => p.job.schedule), report };
+}
+
+/**
+ * Every target runs the command with `/bin/sh -c` on Linux (the file is read for Linux, so its
+ * `linux` blocks apply); another shell is not carried over.
+ */
+function reportShell(report: FidelityReport, job: JobDefinition, at: string, target: ExportTarget): void {
+	const shell = job.shell;
+	if (shell && !(shell.executable === '/bin/sh' && shell.args.length === 1 && shell.args[0] === '-c')) {
+		const shown = [shell.executable, ...shell.args].join(' ');
+		report.lost(`${at}.shell`, `${targetTitles[target]} runs the command with /bin/sh -c; the shell "${shown}" is not kept`, job.id);
+	}
 }
 
 /** The ids named and every job they depend on, transitively. */

@@ -201,3 +201,82 @@ test('a second start on the same folder stays passive until the first goes away'
 	second.kill('SIGTERM');
 	await exited;
 });
+
+/** `LINE:COL` of the first `needle` in `text`, counted apart from the reader. */
+function position(text: string, needle: string): string {
+	const before = text.slice(0, text.indexOf(needle)).split('\n');
+	return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/** A file whose default shell is fine everywhere but whose job uses cmd.exe without a POSIX block. */
+const windowsOnlyShell = `{
+	"jobs": [
+		{ "id": "win", "command": "echo hi", "shell": "cmd",
+			"env": { "Path": "C:\\\\tools" } },
+		{ "id": "all", "command": "echo hi", "windows": { "shell": "pwsh", "cwd": "sub\\\\dir" } }
+	]
+}`;
+
+test('validate --platform reads the file as that platform does', () => {
+	const { dir, file } = workspace(windowsOnlyShell);
+	fs.mkdirSync(path.join(dir, 'sub', 'dir'), { recursive: true });
+	const windows = cliRun(['validate', '--platform', 'win32', '--file', file]);
+	assert.equal(windows.code, 0, windows.stdout + windows.stderr);
+	assert.equal(windows.stdout, '');
+	assert.equal(windows.stderr, '2 jobs, no problems (read as win32)\n');
+	for (const platform of ['linux', 'darwin']) {
+		const posix = cliRun(['validate', '--platform', platform, '--file', file]);
+		assert.equal(posix.code, 1, posix.stdout + posix.stderr);
+		assert.equal(posix.stdout, `${file}:${position(windowsOnlyShell, '"cmd"')}: error: jobs[0].shell: cmd.exe exists only on Windows; set it for Windows alone with "windows": { "shell": "cmd" }\n`);
+	}
+});
+
+test('validate --platform win32 reports what only Windows gets wrong: env names without case, Windows paths', () => {
+	const text = `{
+	"jobs": [
+		{ "id": "a", "command": "x", "env": { "PATH": "a", "Path": "b" } },
+		{ "id": "b", "command": "x", "cwd": "..\\\\up" }
+	]
+}`;
+	const { file } = workspace(text);
+	const r = cliRun(['validate', '--platform', 'win32', '--file', file]);
+	assert.equal(r.code, 1);
+	assert.deepEqual(r.stdout.trim().split('\n'), [
+		`${file}:${position(text, '"Path"')}: error: jobs[0].env.Path: "Path" and "PATH" (line 3) are one variable on Windows, where names ignore case; keep one`,
+		`${file}:${position(text, '"..')}: error: jobs[1].cwd: "..\\up" is outside the folder ${path.dirname(file)}`,
+	]);
+	// On Linux the names are two variables, and "..\\up" is a file name in the folder (here a missing one).
+	const linux = cliRun(['validate', '--platform', 'linux', '--file', file]);
+	assert.deepEqual(linux.stdout.trim().split('\n'), [`${file}:${position(text, '"..')}: error: jobs[1].cwd: "..\\up" does not exist (resolved to ${path.join(path.dirname(file), '..\\up')})`]);
+});
+
+test('--platform with a bad value, or on a command that runs jobs, is a usage error', () => {
+	const { file } = workspace(jobs([{ id: 'a', command: 'true' }]));
+	const bad = cliRun(['validate', '--platform', 'windows', '--file', file]);
+	assert.equal(bad.code, 2);
+	assert.equal(bad.stderr, 'workspace-jobs: --platform must be one of win32, darwin, linux, got "windows" (did you mean "win32"?)\nTry \'workspace-jobs --help\'.\n');
+	const unknown = cliRun(['list', '--platform', 'beos', '--file', file]);
+	assert.equal(unknown.code, 2);
+	assert.match(unknown.stderr, /--platform must be one of win32, darwin, linux, got "beos"\n/);
+	const running = cliRun(['run', '--platform', 'win32', '--file', file]);
+	assert.equal(running.code, 2);
+	assert.match(running.stderr, /--platform applies to validate, list, next only; run runs jobs on this machine/);
+	assert.match(cliRun(['--help']).stdout, /--platform win32\|darwin\|linux/);
+});
+
+test('list --json --platform shows each job\'s command, shell and cwd as that platform reads them', () => {
+	const { dir, file } = workspace(windowsOnlyShell.replace('"shell": "cmd",', '"shell": "cmd", "linux": { "shell": "bash", "command": "echo linux" },'));
+	fs.mkdirSync(path.join(dir, 'sub', 'dir'), { recursive: true });
+	const rows = (platform: string) => cliRun(['list', '--json', '--platform', platform, '--file', file]).stdout.trim().split('\n').map((line) => JSON.parse(line));
+	const real = fs.realpathSync(dir);
+	const windows = rows('win32');
+	assert.deepEqual(windows.map((row) => [row.id, row.command, row.shell, row.cwd]), [
+		['win', 'echo hi', { executable: 'cmd.exe', args: ['/d', '/s', '/c'] }, real],
+		['all', 'echo hi', { executable: 'pwsh.exe', args: ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command'] }, path.join(real, 'sub', 'dir')],
+	]);
+	const linux = rows('linux');
+	assert.deepEqual(linux.map((row) => [row.id, row.command, row.shell, row.cwd]), [
+		['win', 'echo linux', { executable: 'bash', args: ['-c'] }, real],
+		['all', 'echo hi', { executable: '/bin/sh', args: ['-c'] }, real],
+	]);
+});

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { maxCommandBytes, maxEnvBytes, maxEnvEntries, maxEnvVariableBytes } from '../../../../src/core/definitions/jobReader';
+import { maxCommandBytes } from '../../../../src/core/definitions/jobReader';
+import { maxEnvBytes, maxEnvEntries, maxEnvVariableBytes } from '../../../../src/core/definitions/envReader';
 import { expectOneError, formatted, oneJob, parse } from './jobsFileHelpers';
 
 /** A job whose env has `count` variables V0, V1, ... each of `valueLength` ASCII characters. */

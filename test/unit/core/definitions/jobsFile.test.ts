@@ -90,11 +90,11 @@ test('reports each syntax error with its position, worded as a syntax error', ()
 });
 
 test('reports a missing property name and a missing value', () => {
-	const text = '{ "jobs": [], 3: 4, "x": }';
+	const text = '{ "jobs": [], 3: 4, "qqqq": }';
 	assert.deepEqual(formatted(parse(text).diagnostics), [
 		at(text, '3:', 'syntax error: property name expected'),
-		at(text, ', "x"', 'syntax error: value expected'),
-		at(text, '"x"', `x: unknown field (known fields: ${knownTopLevelFields.join(', ')})`),
+		at(text, ', "qqqq"', 'syntax error: value expected'),
+		at(text, '"qqqq"', `qqqq: unknown field (known fields: ${knownTopLevelFields.join(', ')})`),
 		at(text, '}', 'syntax error: value expected'),
 	]);
 });

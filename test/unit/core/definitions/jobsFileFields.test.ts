@@ -246,7 +246,7 @@ test('explains the model schedule shape when it is written in the file', () => {
 });
 
 test('lists the known fields when nothing is close', () => {
-	const known = 'id, name, command, schedule, timeout, retry, cwd, env, dependsOn, overlap, priority, enabled, catchUp, startingDeadline';
+	const known = 'id, name, command, shell, schedule, timeout, retry, cwd, env, dependsOn, overlap, priority, enabled, catchUp, startingDeadline, windows, osx, linux';
 	expectOneError(oneJob('"zzzzzz": 1'), '"zzzzzz"', `jobs[0].zzzzzz: unknown field (known fields: ${known})`);
 });
 

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseDuration } from '../../../../src/core/base/duration';
 import { idProblem, idSchemaPattern, maxIdLength } from '../../../../src/core/definitions/jobId';
-import { knownJobFields, knownRetryFields, maxCommandBytes, maxEnvEntries } from '../../../../src/core/definitions/jobReader';
+import { knownJobFields, knownRetryFields, maxCommandBytes } from '../../../../src/core/definitions/jobReader';
+import { maxEnvEntries } from '../../../../src/core/definitions/envReader';
+import { knownJobOverrideFields, knownTopLevelOverrideFields, overrideKeys } from '../../../../src/core/definitions/platformOverrides';
+import { knownShellFields, shellShortForms } from '../../../../src/core/definitions/shellReader';
 import { knownTopLevelFields, maxConcurrency, maxJobs } from '../../../../src/core/definitions/jobsFile';
 import { cronNicknames } from '../../../../src/core/cron/cronNames';
 import { knownScheduleFields, maxEveryMs, minEveryMs, parseIsoDateTime } from '../../../../src/core/definitions/scheduleReader';
@@ -51,6 +54,29 @@ test('the schema lists exactly the fields the parser accepts', () => {
 	assert.equal(schema.properties!.jobs.items!.$ref, '#/definitions/job');
 	assert.equal(job.properties!.schedule.$ref, '#/definitions/schedule');
 	assert.equal(job.properties!.retry.$ref, '#/definitions/retry');
+});
+
+test('the schema has shell and the platform blocks where the parser reads them', () => {
+	const shellObject = definitions.shell.anyOf!.find((variant) => variant.type === 'object')!;
+	const shortForms = definitions.shell.anyOf!.find((variant) => variant.type === 'string')!;
+	assert.deepEqual(keys(shellObject), [...knownShellFields].sort());
+	assert.deepEqual(shortForms.enum, [...shellShortForms]);
+	assert.equal(shellObject.additionalProperties, false);
+	assert.deepEqual(keys(definitions.jobOverride), [...knownJobOverrideFields].sort());
+	assert.deepEqual(keys(definitions.fileOverride), [...knownTopLevelOverrideFields].sort());
+	for (const key of overrideKeys) {
+		assert.equal(job.properties![key].$ref, '#/definitions/jobOverride');
+		assert.equal(schema.properties![key].$ref, '#/definitions/fileOverride');
+	}
+	assert.equal(job.properties!.shell.$ref, '#/definitions/shell');
+	assert.equal(schema.properties!.shell.$ref, '#/definitions/shell');
+	for (const node of [definitions.jobOverride, definitions.fileOverride]) {
+		assert.equal(node.additionalProperties, false);
+		for (const field of Object.values(node.properties!)) {
+			const target = field.$ref!.split('/').slice(1).reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], schema);
+			assert.ok(target, field.$ref);
+		}
+	}
 });
 
 test('the schema rejects unknown fields at every level', () => {
