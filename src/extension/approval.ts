@@ -3,11 +3,11 @@ import type { JobDefinition, Schedule } from '../core/model';
 
 /**
  * The approval rule, free of VS Code so it is unit-tested. What a user approves is a snapshot of
- * what a folder's `.jobs.json` makes run: each command job's command, cwd and env, and whether it
+ * what a folder's `.jobs.json` makes run: each command job's command, shell, cwd and env, and whether it
  * runs unattended (on a schedule, or as a dependency of a job that does). The snapshot is stored
  * outside the workspace (globalState), so the next review can show what changed since.
  *
- * The user is asked again when a job is added, when a command, cwd or env changes, and when a
+ * The user is asked again when a job is added, when a command, shell, cwd or env changes, and when a
  * job that ran only when someone asked starts to run unattended (it gains a schedule, is enabled,
  * or a scheduled job starts depending on it). Removing a job, renaming it, or changing the
  * timing of a job that already ran unattended does not ask; the next review still lists it.
@@ -21,6 +21,12 @@ export interface ApprovedJob {
 	id: string;
 	name: string | null;
 	command: string;
+	/**
+	 * The program the command is given to, as a JSON array `["bash","-c"]` (lossless: arguments
+	 * may hold spaces); absent for the platform's default shell, as in approvals stored before
+	 * jobs had a shell, so those still match.
+	 */
+	shell?: string;
 	/** Absolute working directory, as the file reader resolved it. */
 	cwd: string | null;
 	/** Variables set over the editor's environment, sorted by name. */
@@ -83,6 +89,7 @@ export function approvalSnapshot(jobs: readonly JobDefinition[]): ApprovalSnapsh
 			id: job.id,
 			name: job.name ?? null,
 			command: job.command as string,
+			...(job.shell ? { shell: JSON.stringify([job.shell.executable, ...job.shell.args]) } : {}),
 			cwd: job.cwd ?? null,
 			env: Object.entries(job.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
 			schedule: job.schedule ? scheduleSource(job.schedule) : null,
@@ -141,7 +148,7 @@ function exactInterval(ms: number): string {
 }
 
 /** A field of a job as the diff names it. `env` changes carry the variable in `key`. */
-export type ApprovedField = 'name' | 'command' | 'cwd' | 'env' | 'schedule' | 'enabled' | 'dependsOn' | 'runs';
+export type ApprovedField = 'name' | 'command' | 'shell' | 'cwd' | 'env' | 'schedule' | 'enabled' | 'dependsOn' | 'runs';
 
 export interface FieldChange {
 	field: ApprovedField;
@@ -195,6 +202,7 @@ function diffJob(a: ApprovedJob, b: ApprovedJob): FieldChange[] {
 	};
 	compare('name', a.name, b.name, false);
 	compare('command', a.command, b.command, true);
+	compare('shell', a.shell ?? null, b.shell ?? null, true);
 	compare('cwd', a.cwd, b.cwd, true);
 	const oldEnv = new Map(a.env);
 	const newEnv = new Map(b.env);
@@ -251,6 +259,7 @@ function isApprovedJob(value: unknown): value is ApprovedJob {
 		typeof value.id === 'string' &&
 		isStringOrNull(value.name) &&
 		typeof value.command === 'string' &&
+		(value.shell === undefined || typeof value.shell === 'string') &&
 		isStringOrNull(value.cwd) &&
 		Array.isArray(value.env) &&
 		value.env.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string') &&

@@ -75,7 +75,7 @@ export function renderReview(input: ReviewInput): string {
 		`Everything below is shown in full. Characters you could not see otherwise are written out in ${escapeOpen}...${escapeClose}:`,
 		`${escapeOpen}\\n${escapeClose} line break, ${escapeOpen}\\t${escapeClose} tab, ${escapeOpen}\\r${escapeClose} carriage return, ${escapeOpen}\\x1b${escapeClose} a control character,`,
 		`${escapeOpen}U+202E RLO${escapeClose} an invisible, zero-width or direction-changing character, ${escapeOpen}3 spaces${escapeClose} a run of spaces.`,
-		'Commands run with /bin/sh -c in their cwd; env values are set as written (no shell expansion).',
+		'Commands run with their shell (when none is shown: /bin/sh -c, or cmd.exe /d /s /c on Windows) in their cwd; env values are set as written (no shell expansion).',
 		'',
 		'To allow: "Allow These Jobs" above the first line, or the check mark in the editor title.',
 		'Close this tab to decide later: until you allow them, no job of this file runs.',
@@ -152,6 +152,9 @@ function fieldChangeLines(change: FieldChange): string[] {
 function jobLines(job: ApprovedJob, words: string | undefined): string[] {
 	const lines = [`${visibleText(job.id)}${job.name !== null ? `  (name: ${visibleText(job.name)})` : ''}`];
 	lines.push(...field('command', job.command, indent));
+	if (job.shell !== undefined) {
+		lines.push(...field('shell', job.shell, indent));
+	}
 	lines.push(...field('cwd', job.cwd ?? '(the folder of .jobs.json)', indent));
 	if (job.env.length === 0) {
 		lines.push(`${indent}${'env'.padEnd(labelWidth)}(none set: the editor's environment as it is)`);

@@ -159,7 +159,7 @@ async function confirm(folderName: string, summary: ReviewSummary): Promise<bool
 		`Allow the ${summary.jobs} job${summary.jobs === 1 ? '' : 's'} of "${folderName}" to run, exactly as the review shows them?`,
 		{
 			modal: true,
-			detail: `${summary.unattended} of them run unattended. You are asked again when a job is added, when a command, cwd or env changes, and when a job starts to run unattended.`,
+			detail: `${summary.unattended} of them run unattended. You are asked again when a job is added, when a command, shell, cwd or env changes, and when a job starts to run unattended.`,
 		},
 		allow,
 	);

@@ -11,7 +11,9 @@ export const exampleJobsFile = `{
 
 	"jobs": [
 		{
-			// Each job needs a unique "id" and a "command" (run with /bin/sh -c in this folder).
+			// Each job needs a unique "id" and a "command", run in this folder with /bin/sh -c
+			// (cmd.exe on Windows); "shell": "bash" or "pwsh" picks another, and "windows",
+			// "osx" or "linux": { "command": ... } changes the command on one platform.
 			// Without a "schedule" it runs only when you start it: "Run Now" in the Jobs view.
 			"id": "hello",
 			"name": "Say hello",

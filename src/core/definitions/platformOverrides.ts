@@ -34,15 +34,19 @@ export interface OverrideBlocks {
 	others: Array<{ path: string; members: Map<string, Member> }>;
 }
 
-const none: Map<string, Member> = new Map();
+/** The blocks of an object that has none, shared: most jobs have none, and reading them must cost nothing. */
+const noBlocks: OverrideBlocks = Object.freeze({ mine: new Map<string, Member>(), minePath: '', others: [] as OverrideBlocks['others'] });
 
 /**
  * Reads the override blocks among `fields` (the object's members). `hints` explain the fields
  * an override cannot set, which are errors at their key (`jobs[2].windows.schedule`).
  */
 export function readOverrideBlocks(fields: Map<string, Member>, parentPath: string, scope: Scope, platform: TargetPlatform, known: readonly string[], hints: MisplacedHints): OverrideBlocks {
+	if (!fields.has('windows') && !fields.has('osx') && !fields.has('linux')) {
+		return noBlocks;
+	}
 	const mineKey = platformOverrideKeys[platform];
-	const blocks: OverrideBlocks = { mine: none, minePath: pathOf(parentPath, mineKey), others: [] };
+	const blocks: OverrideBlocks = { mine: new Map(), minePath: pathOf(parentPath, mineKey), others: [] };
 	for (const key of overrideKeys) {
 		const node = fields.get(key)?.value;
 		if (!node) {

@@ -127,3 +127,19 @@ test('a stored approval is read back only when its shape is right', () => {
 test('an approval from before the review document (a bare hash) no longer counts', () => {
 	assert.equal(approvalNeeded('legacy', approvalSnapshot(jobs)), true);
 });
+
+test('a job that gains, changes or loses a shell asks again; approvals from before shells still match', () => {
+	const bash = { executable: 'bash', args: ['-c'] };
+	assert.equal(asks(jobs, [{ ...jobs[0], shell: bash }, jobs[1]]), true);
+	assert.equal(asks([{ ...jobs[0], shell: bash }, jobs[1]], [{ ...jobs[0], shell: { executable: './evil', args: ['-c'] } }, jobs[1]]), true);
+	assert.equal(asks([{ ...jobs[0], shell: bash }, jobs[1]], [{ ...jobs[0], shell: { executable: 'bash', args: ['-c', '-x'] } }, jobs[1]]), true);
+	assert.equal(asks([{ ...jobs[0], shell: bash }, jobs[1]], jobs), true);
+	assert.equal(asks([{ ...jobs[0], shell: bash }, jobs[1]], [{ ...jobs[0], shell: { ...bash } }, jobs[1]]), false);
+	// A job without a shell is snapshotted exactly as before shells existed.
+	assert.equal('shell' in approvalSnapshot(jobs)[0], false);
+	const stored = JSON.parse(JSON.stringify(approved([{ ...jobs[0], shell: bash }, jobs[1]])));
+	assert.deepEqual(readStoredApproval(stored), stored);
+	const [change] = diffApproval(stored.jobs, approvalSnapshot(jobs));
+	assert.deepEqual(change.kind === 'changed' && change.fields, [{ field: 'shell', before: '["bash","-c"]', after: null, asks: true }]);
+	assert.equal(readStoredApproval({ ...stored, jobs: [{ ...stored.jobs[0], shell: 3 }] }), undefined);
+});

@@ -85,3 +85,9 @@ test('a first review and a review after an old-style approval say so', () => {
 test('with approval switched off, the review says that the jobs run without asking', () => {
 	assert.match(renderReview({ ...input(evil), requireApproval: false }), /Approval is switched off in your settings/);
 });
+
+test('a job with its own shell shows it in full; a job without says nothing of one', () => {
+	const text = renderReview(input([{ id: 'ps', command: 'Get-Date', cwd: '/w/repo', shell: { executable: 'C:\\Tools\\pwsh.exe', args: ['-NoProfile', '-Command'] } }, evil[1]]));
+	assert.match(text, /\nps\n {4}command {3}Get-Date\n {4}shell {5}\["C:\\\\Tools\\\\pwsh\.exe","-NoProfile","-Command"\]\n {4}cwd /);
+	assert.equal(text.match(/^ {4}shell /gm)?.length, 1);
+});
