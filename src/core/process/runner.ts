@@ -20,7 +20,11 @@ export interface ProcessSpec {
 	timeoutMs?: number;
 	/** Aborting cancels the run: the whole group is killed (reason `canceled`). */
 	signal?: AbortSignal;
-	/** Milliseconds between SIGTERM and SIGKILL. @default 2000 */
+	/**
+	 * Milliseconds between asking the tree to end and killing it: SIGTERM, then SIGKILL. On
+	 * Windows, which has no SIGTERM for console programs, the tree ends at once and this only
+	 * bounds how long the job helper gets to report it. @default 2000
+	 */
 	killGraceMs?: number;
 	/** The full output of both streams is appended here as it comes; the folder is created. */
 	logFile?: string;
@@ -81,12 +85,13 @@ interface PendingStart {
 }
 
 /**
- * Runs one shell command in its own process group and resolves when the group is gone. Never rejects.
+ * Runs one shell command as the root of its own process tree and resolves when the tree is gone. Never rejects.
  *
- * The run ends when the leader (the shell) exits; whatever it left behind in its group is then
- * killed (SIGTERM, SIGKILL after the grace), because a background process nobody waits for
- * would outlive the run, hold its output pipes and escape timeouts. A watchdog in the group
- * kills it if this Node process dies, even by SIGKILL (see `wrapCommand`).
+ * The run ends when the leader (the shell) exits; whatever it left behind in its tree is then
+ * ended (`JobProcess.terminate`, `forceKill` after the grace), because a background process
+ * nobody waits for would outlive the run, hold its output pipes and escape timeouts. The tree
+ * also dies if this Node process dies, even by SIGKILL: a watchdog in the POSIX process group
+ * (`wrapCommand`), the job helper's kill-on-close Job Object on Windows (`windows/jobHost.c`).
  */
 export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 	const startedAt = Date.now();
@@ -130,8 +135,8 @@ async function startAndRun(spec: ProcessSpec, startedAt: number, pending: Pendin
 }
 
 /**
- * Kills every process group this module started that is still alive (SIGTERM, then SIGKILL after
- * grace). For engine stop / extension deactivate / CLI signal handlers. The SIGTERMs are sent
+ * Ends every process tree this module started that is still alive (terminate, then force after
+ * grace). For engine stop / extension deactivate / CLI signal handlers. The terminations are sent
  * before this returns its promise, so a caller that must exit at once has done the essential part.
  */
 export async function killAllGroups(graceMs = defaultGraceMs): Promise<void> {
@@ -166,7 +171,7 @@ class GroupRun {
 		private readonly proc: JobProcess,
 		private readonly spec: ProcessSpec,
 		private readonly startedAt: number,
-		/** SIGTERM to SIGKILL; `killAllGroups` may shorten it. */
+		/** Terminate to force kill; `killAllGroups` may shorten it. */
 		private graceMs: number,
 	) {
 		this.done = new Promise((resolve) => (this.resolve = resolve));
@@ -194,7 +199,7 @@ class GroupRun {
 	}
 
 	/**
-	 * Kills the group: SIGTERM now, SIGKILL at the grace (or sooner, when a later call asks for
+	 * Ends the tree: terminate now, force kill at the grace (or sooner, when a later call asks for
 	 * a shorter grace). The first reason wins; a run whose leader already exited keeps its own.
 	 */
 	terminate(reason: ProcessResult['reason'], message: string, graceMs: number): void {

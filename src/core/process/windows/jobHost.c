@@ -168,7 +168,11 @@ static UINT run(void)
 		return failed;
 	}
 	header(out, NULL, child.dwProcessId);
+	/* Without this thread only the runner's kill of this process can end the job early. */
 	control = CreateThread(NULL, 0, watch_control, input, 0, NULL);
+	if (control) {
+		CloseHandle(control);
+	}
 	ResumeThread(child.hThread);
 	CloseHandle(child.hThread);
 	if (nul != INVALID_HANDLE_VALUE) {
@@ -179,7 +183,6 @@ static UINT run(void)
 	/* Whatever the shell left running ends with it, as on POSIX. */
 	TerminateJobObject(job, TERMINATED);
 	wait_job_empty();
-	(void)control;
 	return code;
 }
 
