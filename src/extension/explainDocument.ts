@@ -19,13 +19,24 @@ export function explainTooltipLines(registry: FolderRegistry, service: FolderSer
 
 /**
  * "Why Didn't This Run?" as a read-only Markdown document (its own URI scheme, rendered in the
- * Markdown preview): rebuilt from the engine each time it is opened, so it is never stale.
+ * Markdown preview): rebuilt from the engine when it is opened and whenever the engine changes.
  */
 export class ExplainDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
 	private readonly _onDidChange = new vscode.EventEmitter<vscode.Uri>();
 	readonly onDidChange = this._onDidChange.event;
 
-	constructor(private readonly registry: FolderRegistry) {}
+	private readonly subscription: vscode.Disposable;
+
+	constructor(private readonly registry: FolderRegistry) {
+		// An open explanation follows the engine (a run ends, a skip is recorded), batched like the tree.
+		this.subscription = registry.onDidChange(() => {
+			for (const doc of vscode.workspace.textDocuments) {
+				if (doc.uri.scheme === explainScheme) {
+					this._onDidChange.fire(doc.uri);
+				}
+			}
+		});
+	}
 
 	/** Shows the explanation of a job and resolves with the document's URI. */
 	async open(service: FolderService, jobId: string): Promise<vscode.Uri> {
@@ -55,6 +66,7 @@ export class ExplainDocuments implements vscode.TextDocumentContentProvider, vsc
 	}
 
 	dispose(): void {
+		this.subscription.dispose();
 		this._onDidChange.dispose();
 	}
 }

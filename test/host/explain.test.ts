@@ -48,6 +48,17 @@ suite('explain (basic fixture)', () => {
 		}
 	});
 
+	test('an open explanation follows the engine: the cancel shows up without opening it again', async () => {
+		const uri = (await vscode.commands.executeCommand<vscode.Uri>('workspaceJobs.explainJob', 'slow'))!;
+		const doc = await vscode.workspace.openTextDocument(uri);
+		const before = (doc.getText().match(/^- .* canceled/gm) ?? []).length;
+		const run = vscode.commands.executeCommand<RunRecord[]>('workspaceJobs.runJob', 'slow');
+		await waitFor(() => engine().getJob('slow')?.state === 'running', 'slow to run');
+		await vscode.commands.executeCommand<number>('workspaceJobs.cancelJob', 'slow');
+		await run;
+		await waitFor(() => (doc.getText().match(/^- .* canceled/gm) ?? []).length > before, 'the new cancel in the open document');
+	});
+
 	test('an unknown job id is refused without opening anything', async () => {
 		const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('workspaceJobs.explainJob', 'nope');
 		assert.equal(uri, undefined);

@@ -2,7 +2,7 @@
 // first still runs, the job's context menu opens the explanation in the Markdown preview, and the
 // job's hover carries the same reason. Screenshots: test-results/ui/explain-*.png.
 import { test } from 'node:test';
-import { expectVisible, screenshot, withWorkbench } from '../harness/ui.mjs';
+import { expectVisible, runCommand, screenshot, withWorkbench } from '../harness/ui.mjs';
 import { clickContextMenu, expectJobState, jobRow, openJobsView, shot } from './jobsUi.mjs';
 
 /** The document inside the focused webview (the Markdown preview): iframe.webview > iframe#active-frame. */
@@ -28,4 +28,13 @@ test('a run skipped for overlap is explained from the job context menu and in it
 		// ui.mjs's screenshot, not `shot`: the hover must stay in the picture.
 		await screenshot(page, 'explain-02-hover');
 		await clickContextMenu(page, jobRow(page, 'Slow'), 'Cancel Job');
+
+		// From the palette the job is picked; Nightly's explanation lists its next runs.
+		await runCommand(page, "Workspace Jobs: Why Didn't This Run?");
+		const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Nightly' });
+		await expectVisible(pick, 'the job "Nightly" in the quick pick');
+		await pick.first().click();
+		await expectVisible(page.locator('.tabs-container .tab', { hasText: 'Why Nightly' }), 'the explanation tab of Nightly');
+		await expectVisible(previewFrame(page).locator('h2', { hasText: 'Next runs' }), 'the next runs of Nightly', 30_000);
+		await shot(page, 'explain-03-palette-nightly');
 	}));
