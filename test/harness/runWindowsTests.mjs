@@ -29,6 +29,11 @@ import { openWine, provisionWine, WineUnavailable, windowsPath } from './wine.mj
  * does not let go) and records/runLogs (its jobs are sh scripts).
  */
 export const WINDOWS_UNIT_TESTS = [
+	// The Windows start: cmd.exe jobs through the job helper (dist/jobHost.exe) and its Job
+	// Object, exit codes, output, a tree ended on timeout, cancel and host death.
+	'test/unit/core/process/windows/windowsStart.test.ts',
+	// Command lines and cmd quoting of a job's shell.
+	'test/unit/core/process/windows/commandLine.test.ts',
 	// Crash-safe replace (rename over a file, EPERM while held open), the state folder's place
 	// (%LOCALAPPDATA%) and per-workspace hashing of a drive-letter path; a writer killed mid-write.
 	'test/unit/core/base/atomicFile.test.ts',

@@ -335,6 +335,7 @@ export function openWine() {
 	}
 	const scratch = `/tmp/wj-${process.pid}-${randomBytes(4).toString('hex')}`;
 	fs.mkdirSync(hostPath(`${scratch}/runtime`), { recursive: true, mode: 0o700 });
+	fs.mkdirSync(hostPath(`${scratch}/tmp`), { recursive: true, mode: 0o700 });
 	const session = attachWine(scratch);
 	let closed = false;
 	session.close = () => {
@@ -343,10 +344,30 @@ export function openWine() {
 		}
 		closed = true;
 		spawnSync(...session.command('wineserver', ['-k'], { wine: false }), { stdio: 'ignore', timeout: 30_000 });
+		removeServerFolder(session.env.WINEPREFIX);
 		fs.rmSync(hostPath(scratch), { recursive: true, force: true });
 		unmountAll(mounts);
 	};
 	return session;
+}
+
+/**
+ * Removes the root's /tmp/wine-XXXXXX folder of the prefix's ended wineserver: Wine names the
+ * socket folder in it `server-<device>-<inode>` of the prefix (and breaks when TMPDIR is moved).
+ */
+function removeServerFolder(prefix) {
+	let stat;
+	try {
+		stat = fs.statSync(hostPath(prefix));
+	} catch {
+		return;
+	}
+	const name = `server-${stat.dev.toString(16)}-${stat.ino.toString(16)}`;
+	for (const dir of listDir(hostPath('/tmp')).filter((d) => d.startsWith('wine-'))) {
+		if (listDir(hostPath(`/tmp/${dir}`)).includes(name)) {
+			fs.rmSync(hostPath(`/tmp/${dir}`), { recursive: true, force: true });
+		}
+	}
 }
 
 /** True inside the private mount namespace that runWindowsTests.mjs makes (it marks it in the environment). */
@@ -365,8 +386,6 @@ export function attachWine(scratch) {
 		WINEDEBUG: '-all',
 		WINEPREFIX: `${scratch}/prefix`,
 		XDG_RUNTIME_DIR: `${scratch}/runtime`,
-		// wineserver's socket folder (wine-XXXXXX) goes there too, and with the scratch folder.
-		TMPDIR: `${scratch}/runtime`,
 		LANG: 'C.UTF-8',
 	};
 	const session = {

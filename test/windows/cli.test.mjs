@@ -16,10 +16,12 @@ function marker() {
 	assert.deepEqual(markerCopy.running(), [], `no ${markerCopy.image} runs before the test`);
 	return markerCopy;
 }
-afterEach(() => {
+afterEach(async () => {
 	// A failed test must not leave processes for the next one's tasklist checks.
-	if (markerCopy && markerCopy.running().length > 0) {
-		taskkill(['/F', '/IM', markerCopy.image]);
+	const left = markerCopy?.running() ?? [];
+	if (left.length > 0) {
+		taskkill(['/F', ...left.flatMap((p) => ['/PID', String(p.pid)])]);
+		await pollFor(() => markerCopy.running().length === 0, 10_000, 500);
 	}
 });
 
@@ -36,12 +38,6 @@ async function bothStarted(ws, m, run) {
 	assert.ok(started && !ended, `the job's two ${m.image} processes did not start; the CLI said:\n${run.stdout()}${run.stderr()}`);
 	assert.equal(m.running().length, 2, `tasklist shows both ${m.image} processes while the job runs`);
 }
-
-/**
- * Until the Windows starter of src/core/process/ is on main, a cmd job does not start under
- * Windows Node (it is given to /bin/sh): these tests run and print their failure as TODO.
- */
-const starter = { todo: 'issue 12: cmd jobs need the Windows starter' };
 
 describe('workspace-jobs under Wine with node.exe', { skip: skipReason }, () => {
 	test('--version prints the package version', () => {
@@ -78,7 +74,7 @@ describe('workspace-jobs under Wine with node.exe', { skip: skipReason }, () => 
 		assert.match(history.stderr, /No runs recorded yet/);
 	});
 
-	test('run --json: output with CRLF, exit codes 0, 3, 9009 and 4294967295; history reads them back', starter, () => {
+	test('run --json: output with CRLF, exit codes 0, 3, 9009 and 4294967295; history reads them back', () => {
 		const ws = workspace('codes', {
 			jobs: [
 				{ id: 'ok', command: 'echo line one& echo line two' },
@@ -122,7 +118,7 @@ describe('workspace-jobs under Wine with node.exe', { skip: skipReason }, () => 
 		assert.doesNotMatch(table.stdout, /three/);
 	});
 
-	test('a timeout kills the job with its grandchildren: nothing is left in tasklist', starter, async () => {
+	test('a timeout kills the job with its grandchildren: nothing is left in tasklist', async () => {
 		const m = marker();
 		const ws = workspace('timeout', { jobs: [treeJob('slow', m, { timeout: '8s' })] });
 		const started = Date.now();
@@ -136,7 +132,7 @@ describe('workspace-jobs under Wine with node.exe', { skip: skipReason }, () => 
 		assert.deepEqual(m.running(), [], `no ${m.image} is left after the timeout`);
 	});
 
-	test('cancel (Ctrl-C to run) kills the whole tree and records the run as canceled', starter, async () => {
+	test('cancel (Ctrl-C to run) kills the whole tree and records the run as canceled', async () => {
 		const m = marker();
 		const ws = workspace('cancel', { jobs: [treeJob('long', m, { timeout: '5m' })] });
 		const run = startCli(ws, ['run', '--json']);
@@ -158,7 +154,7 @@ describe('workspace-jobs under Wine with node.exe', { skip: skipReason }, () => 
 	});
 
 	for (const how of ['taskkill /F', 'SIGKILL of its Linux process']) {
-		test(`the host killed mid-run (${how}) leaves no job process; the run is recorded as interrupted`, starter, async () => {
+		test(`the host killed mid-run (${how}) leaves no job process; the run is recorded as interrupted`, async () => {
 			const m = marker();
 			const ws = workspace('killed', { jobs: [treeJob('long', m, { timeout: '5m' }), { id: 'after', command: 'echo after' }] });
 			const run = startCli(ws, ['run', 'long', '--json']);
