@@ -22,6 +22,23 @@ export function defaultWindowsShell(env: NodeJS.ProcessEnv): ShellSpec {
 	return { executable: envValue(env, 'ComSpec') ?? 'cmd.exe', args: ['/d', '/s', '/c'] };
 }
 
+/**
+ * The shell a job runs with on Windows: its own, or the default. A bare `cmd`/`cmd.exe` becomes
+ * `%ComSpec%`, the full path, as in Node's `shell: true`: a program name without a folder is
+ * looked up in the job's working folder before the system folders, so a `cmd.exe` in the
+ * workspace would otherwise run instead.
+ */
+export function windowsShell(shell: ShellSpec | undefined, env: NodeJS.ProcessEnv): ShellSpec {
+	if (!shell) {
+		return defaultWindowsShell(env);
+	}
+	const comSpec = envValue(env, 'ComSpec');
+	if (comSpec && isCmd(shell.executable) && !/[\/:]/.test(shell.executable)) {
+		return { executable: comSpec, args: shell.args };
+	}
+	return shell;
+}
+
 /** Whether `executable` is cmd.exe, which reads its command line by its own rules. */
 export function isCmd(executable: string): boolean {
 	return /^cmd(\.exe)?$/i.test(path.win32.basename(executable));

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GroupSpawnOptions, JobStart } from '../processStart';
-import { defaultWindowsShell, shellCommandLine } from './commandLine';
+import { shellCommandLine, windowsShell } from './commandLine';
 import { hostedJobStart } from './hostedJob';
 import { TaskkillJob } from './taskkillJob';
 
@@ -42,7 +42,7 @@ export function findJobHost(): string | undefined {
 
 /** Starts `options.command` with its shell (cmd.exe by default) as the root of a tree that is ended whole. */
 export async function startWindows(options: GroupSpawnOptions): Promise<JobStart> {
-	const shell = options.shell ?? defaultWindowsShell(options.env);
+	const shell = windowsShell(options.shell, options.env);
 	const line = shellCommandLine(shell, options.command);
 	const host = findJobHost();
 	const common = { cwd: options.cwd, env: options.env, windowsHide: true, windowsVerbatimArguments: true } as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultWindowsShell, envValue, isCmd, quoteWindowsArg, shellCommandLine } from '../../../../../src/core/process/windows/commandLine';
+import { defaultWindowsShell, envValue, isCmd, quoteWindowsArg, shellCommandLine, windowsShell } from '../../../../../src/core/process/windows/commandLine';
 
 /**
  * Pure string work, so it runs on every platform. The expected strings are what libuv's
@@ -46,4 +46,12 @@ test('the default shell is %ComSpec% /d /s /c, found whatever the case of its na
 	assert.deepEqual(defaultWindowsShell({ COMSPEC: 'C:\\W\\cmd.exe' }), { executable: 'C:\\W\\cmd.exe', args: ['/d', '/s', '/c'] });
 	assert.deepEqual(defaultWindowsShell({}), { executable: 'cmd.exe', args: ['/d', '/s', '/c'] });
 	assert.equal(envValue({ Path: 'a' }, 'PATH'), 'a');
+});
+
+test('a bare cmd.exe is %ComSpec%, so a cmd.exe in the working folder is not the one that runs', () => {
+	const env = { ComSpec: 'C:\\Windows\\system32\\cmd.exe' };
+	assert.deepEqual(windowsShell({ executable: 'cmd.exe', args: ['/d', '/s', '/c'] }, env), { executable: env.ComSpec, args: ['/d', '/s', '/c'] });
+	assert.deepEqual(windowsShell({ executable: 'D:\\tools\\cmd.exe', args: ['/c'] }, env), { executable: 'D:\\tools\\cmd.exe', args: ['/c'] });
+	assert.deepEqual(windowsShell({ executable: 'pwsh.exe', args: ['-Command'] }, env), { executable: 'pwsh.exe', args: ['-Command'] });
+	assert.deepEqual(windowsShell(undefined, env), { executable: env.ComSpec, args: ['/d', '/s', '/c'] });
 });
