@@ -243,6 +243,12 @@ export interface ActiveRun {
 	startedAt?: string;
 	/** The current attempt's output file. */
 	logFile?: string;
+	/**
+	 * True when the job's definition changed (a reload of `.jobs.json`) since this run started in
+	 * a way that touches what it runs: the run goes on under the old command, shell, cwd, env,
+	 * timeout and retries.
+	 */
+	definitionChanged?: true;
 }
 
 /** Everything a UI shows about one job. */
@@ -258,4 +264,9 @@ export interface JobSnapshot {
 	active: ActiveRun[];
 	/** True for jobs registered in code rather than read from `.jobs.json`. */
 	programmatic: boolean;
+	/**
+	 * While a trigger of this job waits for its `dependsOn` jobs to finish (the state is then
+	 * `pending`): the ones of them still unfinished.
+	 */
+	waitingFor?: string[];
 }

@@ -106,7 +106,13 @@ export class Dispatcher {
 		const job = this.ctx.requireJob(jobId);
 		const deps = job.dependsOn ?? [];
 		if (deps.length > 0) {
-			const results = await Promise.all(deps.map((id) => visit(id, true)));
+			const done = this.ctx.states.awaitDependencies(jobId);
+			let results: RunRecord[];
+			try {
+				results = await Promise.all(deps.map((id) => visit(id, true)));
+			} finally {
+				done();
+			}
 			const failed = results.find((r) => r.status !== 'completed');
 			if (failed) {
 				return this.skip(job, trigger, scheduledAt, 'dependency-failed', `dependency "${failed.jobId}" ${failed.status}`);
@@ -144,7 +150,7 @@ export class Dispatcher {
 			trigger,
 			scheduledAt: scheduledAt === undefined ? undefined : isoTime(scheduledAt),
 		};
-		const handle = new RunHandle(info);
+		const handle = new RunHandle(info, job);
 		rt.add(handle);
 		rt.pending++;
 		states.refresh(job.id);

@@ -21,6 +21,8 @@ export class Runtime {
 	pending = 0;
 	queued = 0;
 	running = 0;
+	/** Triggers of this job waiting for their dependencies to finish (before any run of it exists). */
+	awaiting = 0;
 	/** Tail of the `overlap: queue` chain. */
 	chain: Promise<unknown> | undefined;
 	private runs: Map<string, RunHandle> | undefined;
@@ -70,7 +72,8 @@ export class JobStates extends Disposable {
 
 	/** Forgets a removed job unless runs of it are still going (they finish under the old definition). */
 	forget(jobId: string): void {
-		if (this.runtimes.get(jobId)?.active.size === 0) {
+		const rt = this.runtimes.get(jobId);
+		if (rt?.active.size === 0 && rt.awaiting === 0) {
 			this.runtimes.delete(jobId);
 		}
 	}
@@ -94,14 +97,41 @@ export class JobStates extends Disposable {
 	/** What a UI shows of a job: its definition, state, last result and unfinished runs, with what the engine adds. */
 	snapshot(job: JobDefinition, extra: Pick<JobSnapshot, 'enabled' | 'nextRunAt' | 'programmatic'>): JobSnapshot {
 		const rt = this.ensure(job.id);
-		return {
+		const snapshot: JobSnapshot = {
 			id: job.id,
 			name: job.name ?? job.id,
 			definition: job,
 			state: rt.state,
 			...extra,
 			lastRun: rt.lastRun,
-			active: [...rt.active.values()].map((run) => ({ ...run.info })),
+			active: [...rt.active.values()].map((run) => (run.definition && !sameRun(run.definition, job) ? { ...run.info, definitionChanged: true } : { ...run.info })),
+		};
+		if (rt.awaiting > 0) {
+			const deps = job.dependsOn ?? [];
+			const unfinished = deps.filter((id) => {
+				const dep = this.runtimes.get(id);
+				return dep !== undefined && (dep.active.size > 0 || dep.awaiting > 0);
+			});
+			snapshot.waitingFor = unfinished.length > 0 ? unfinished : [...deps];
+		}
+		return snapshot;
+	}
+
+	/**
+	 * A trigger of `jobId` waits for its dependencies: the job is `pending` (and says for what)
+	 * at once, not only once they are done. Call the returned function when they are.
+	 */
+	awaitDependencies(jobId: string): () => void {
+		const rt = this.ensure(jobId);
+		rt.awaiting++;
+		this.refresh(jobId);
+		let done = false;
+		return () => {
+			if (!done) {
+				done = true;
+				rt.awaiting--;
+				this.refresh(jobId);
+			}
 		};
 	}
 
@@ -151,7 +181,7 @@ export class JobStates extends Disposable {
 		if (rt.queued > 0) {
 			return 'queued';
 		}
-		if (rt.pending > 0) {
+		if (rt.pending > 0 || rt.awaiting > 0) {
 			return 'pending';
 		}
 		if (!this.isEnabled(jobId)) {
@@ -160,4 +190,13 @@ export class JobStates extends Disposable {
 		const last = rt.lastRun?.status;
 		return last && last !== 'missed' ? last : 'idle';
 	}
+}
+
+/** True when two definitions of a job run the same thing the same way (what a reload may change under a running run). */
+function sameRun(a: JobDefinition, b: JobDefinition): boolean {
+	if (a === b) {
+		return true;
+	}
+	const key = (d: JobDefinition) => JSON.stringify([d.command, d.shell, d.cwd, d.env, d.timeoutMs, d.retry]);
+	return a.run === b.run && key(a) === key(b);
 }

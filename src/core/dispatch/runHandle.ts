@@ -1,5 +1,5 @@
 import type { RunAbort } from '../base/abort';
-import type { ActiveRun, RunRecord } from '../model';
+import type { ActiveRun, JobDefinition, RunRecord } from '../model';
 
 /**
  * One unfinished run (all its attempts) and how to stop it. The `AbortSignal` is made only when
@@ -14,7 +14,11 @@ export class RunHandle {
 	/** Called once on abort: whoever waits for this run right now (a queue slot, a function). */
 	private onAbort: ((reason: unknown) => void) | undefined;
 
-	constructor(readonly info: ActiveRun) {}
+	/** `definition`: what the run was started under (a reload may replace the job's definition meanwhile). */
+	constructor(
+		readonly info: ActiveRun,
+		readonly definition?: JobDefinition,
+	) {}
 
 	get aborted(): boolean {
 		return this._reason !== undefined;
