@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { Commands, jobsFileName } from './constants';
 import type { FolderRegistry } from './folderRegistry';
-import { formatWhen, isActiveState } from './jobPresenter';
+import { formatZoned } from '../core/base/timeFormat';
+import { isActiveState } from './jobPresenter';
 
 /** Lenses change with the schedule; after a burst of runs once per this many ms is enough. */
 const jobChangeThrottleMs = 2000;
@@ -58,10 +59,11 @@ export class JobCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
 			);
 			if (job.definition.schedule) {
 				const times = service.engine.nextRuns(job.id, 5, now);
+				const jobZone = job.definition.schedule.kind === 'cron' ? job.definition.schedule.timezone : undefined;
 				const title =
-					job.nextRunAt !== undefined ? `next: ${formatWhen(job.nextRunAt, now)}` : !job.enabled ? 'disabled' : times.length ? 'not scheduled' : 'no future runs';
+					job.nextRunAt !== undefined ? `next ${formatZoned(job.nextRunAt, now, { jobZone })}` : !job.enabled ? 'disabled' : times.length ? 'not scheduled' : 'no future runs';
 				const scheduled = job.nextRunAt !== undefined ? 'Next runs' : 'Would run at (the scheduler is not running this job now)';
-				const tooltip = times.length ? `${scheduled}:\n${times.map((t) => new Date(t).toLocaleString()).join('\n')}` : 'The schedule has no future fire times.';
+				const tooltip = times.length ? `${scheduled}:\n${times.map((t) => formatZoned(t, now, { jobZone, seconds: times.length > 1 && times[1] - times[0] < 120_000 })).join('\n')}` : 'The schedule has no future fire times.';
 				lenses.push(new vscode.CodeLens(range, { title, tooltip, command: '' }));
 			}
 		}

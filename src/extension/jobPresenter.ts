@@ -1,6 +1,7 @@
-import type { ActiveRun, JobSnapshot, JobState, RunRecord, RunStatus } from '../core/model';
-import { formatDuration } from '../core/base/duration';
+import { formatElapsed, formatRelative, formatWhen, formatZoned } from '../core/base/timeFormat';
 import { describeSchedule } from '../core/cron/describeSchedule';
+import { maxAttempts } from '../core/dispatch/backoff';
+import type { ActiveRun, JobSnapshot, JobState, RunRecord, RunStatus } from '../core/model';
 
 /**
  * What the tree and the status bar show, as pure functions of engine snapshots and the time, so
@@ -52,73 +53,113 @@ export function isActiveState(state: JobState): boolean {
 	return state === 'running' || state === 'queued' || state === 'pending';
 }
 
-/** "every 15m", "at 09:00 on weekdays", "after build", or "manual". */
+/** "every 15m", "at 09:00 on weekdays", "needs build", or "manual". */
 export function scheduleText(job: Pick<JobSnapshot, 'definition'>): string {
 	const { schedule, dependsOn } = job.definition;
 	if (schedule) {
 		return describeSchedule(schedule);
 	}
-	return dependsOn?.length ? `after ${dependsOn.join(', ')}` : 'manual';
+	return dependsOn?.length ? `needs ${dependsOn.join(', ')}` : 'manual';
 }
 
-/** A tree row for a job. */
-export function describeJob(job: JobSnapshot, now: number): ItemPresentation {
+/** Marks of a finished result at the start of a short description. */
+const resultMarks: Partial<Record<RunStatus, string>> = { completed: '✓', failed: '✗' };
+
+/**
+ * A tree row for a job. Its description is short enough for the sidebar at its default width:
+ * what it does now or how its last run ended, then when it runs next (`✓ 2 min ago · next 07:30`,
+ * `waiting for build`, `running 12 s · attempt 2 of 3`). The schedule in words is in the tooltip.
+ * `zone`: the reader's time zone (the machine's when absent; tests pin it).
+ */
+export function describeJob(job: JobSnapshot, now: number, zone?: string): ItemPresentation {
 	const look = stateLook(job.state);
-	const parts: string[] = [];
-	if (isActiveState(job.state)) {
-		parts.push(look.word);
-	} else if (!job.enabled) {
-		parts.push('disabled');
-	}
-	parts.push(scheduleText(job));
-	if (job.nextRunAt !== undefined && job.enabled) {
-		// Within two minutes the minute alone would not change between fires of a fast schedule.
-		parts.push(`next ${formatWhen(job.nextRunAt, now, job.nextRunAt - now < 120_000)}`);
-	}
-	if (job.lastRun) {
-		parts.push(`last ${resultText(job.lastRun)}`);
-	}
 	return {
 		label: job.name,
-		description: parts.join(' · '),
+		description: jobDescription(job, now, zone),
 		iconId: look.iconId,
 		colorId: look.colorId,
 		contextValue: `job.${job.state}.${job.enabled ? 'on' : 'off'}.${job.programmatic ? 'api' : 'file'}`,
-		tooltipMarkdown: jobTooltip(job, now),
+		tooltipMarkdown: jobTooltip(job, now, zone),
 	};
 }
 
+function jobDescription(job: JobSnapshot, now: number, zone: string | undefined): string {
+	const parts: string[] = [];
+	const current = job.active.find((run) => run.state === 'running') ?? job.active[0];
+	if (job.waitingFor?.length && job.active.length === 0) {
+		parts.push(`waiting for ${job.waitingFor.join(', ')}`);
+	} else if (current) {
+		parts.push(activeText(current, job, now));
+		if (job.active.some((run) => run.definitionChanged)) {
+			parts.push('definition changed');
+		}
+	} else if (job.lastRun) {
+		const r = job.lastRun;
+		const mark = resultMarks[r.status];
+		parts.push(`${mark ?? stateLook(r.status).word} ${agoText(Date.parse(r.endedAt), now)}`);
+	}
+	if (!job.enabled) {
+		parts.push('disabled');
+	} else if (job.nextRunAt !== undefined) {
+		// Within two minutes the minute alone would not change between fires of a fast schedule.
+		parts.push(`next ${formatWhen(job.nextRunAt, now, { zone, seconds: job.nextRunAt - now < 120_000 })}`);
+	} else if (job.definition.dependsOn?.length && parts.length === 0) {
+		parts.push(scheduleText(job));
+	} else if (!job.definition.schedule && parts.length === 0) {
+		parts.push('manual');
+	}
+	return parts.join(' · ');
+}
+
+/** "2 min ago", "just now" under a minute (the tree redraws about twice a minute, not every second). */
+export function agoText(at: number, now: number): string {
+	return now - at < 60_000 ? 'just now' : formatRelative(at, now);
+}
+
 /** The job's hover: name, state, schedule, next and last run, command and settings. */
-export function jobTooltip(job: JobSnapshot, now: number): string {
+export function jobTooltip(job: JobSnapshot, now: number, zone?: string): string {
 	const look = stateLook(job.state);
 	const def = job.definition;
+	const jobZone = def.schedule?.kind === 'cron' ? def.schedule.timezone : undefined;
 	const lines = [`**${escapeMarkdown(job.name)}**${job.name !== job.id ? ` (${escapeMarkdown(job.id)})` : ''}  `, `$(${look.iconId}) ${look.word}${job.enabled ? '' : ' (disabled)'}`, ''];
-	const field = (name: string, value: string) => lines.push(`**${name}:** ${value}  `);
-	field('Schedule', escapeMarkdown(scheduleText(job)));
+	const field = (name: string, value: string) => lines.push(`**${name}:** ${escapeMarkdown(value)}  `);
+	if (def.schedule) {
+		field('Schedule', describeSchedule(def.schedule));
+	}
+	if (def.dependsOn?.length) {
+		field('Needs', `${def.dependsOn.join(', ')} (run first, each time this job runs)`);
+	}
+	if (!def.schedule && !def.dependsOn?.length) {
+		field('Schedule', 'none (runs when you run it)');
+	}
 	if (job.nextRunAt !== undefined && job.enabled) {
-		field('Next run', escapeMarkdown(`${formatWhen(job.nextRunAt, now)} (${relative(job.nextRunAt, now)})`));
+		field('Next run', `${formatZoned(job.nextRunAt, now, { zone, jobZone })} (${formatRelative(job.nextRunAt, now)})`);
+	}
+	if (job.waitingFor?.length && job.active.length === 0) {
+		field('Waiting for', job.waitingFor.join(', '));
 	}
 	for (const run of job.active) {
-		field(`Run ${escapeMarkdown(run.runId)}`, escapeMarkdown(activeText(run, now)));
+		field('Now', `${activeText(run, job, now)} (${run.trigger})`);
+		if (run.definitionChanged) {
+			field('Definition', 'changed since this run started; it goes on as it was started, the next run uses the new one');
+		}
 	}
 	if (job.lastRun) {
 		const r = job.lastRun;
-		field('Last run', escapeMarkdown(`${resultText(r)}, ended ${formatWhen(Date.parse(r.endedAt), now)} (${r.trigger})`));
+		const ended = Date.parse(r.endedAt);
+		field('Last run', `${resultText(r)}, ${agoText(ended, now)} (${formatWhen(ended, now, { zone, seconds: true })}, ${r.trigger})`);
 		if (r.message && r.status !== 'completed') {
-			field('Reason', escapeMarkdown(r.message));
+			field('Reason', r.message);
 		}
 	}
-	if (def.dependsOn?.length) {
-		field('Depends on', escapeMarkdown(def.dependsOn.join(', ')));
-	}
 	if (def.timeoutMs) {
-		field('Timeout', escapeMarkdown(formatDuration(def.timeoutMs)));
+		field('Timeout', formatElapsed(def.timeoutMs));
 	}
 	if (def.retry && def.retry.retries > 0) {
-		field('Retry', escapeMarkdown(`${def.retry.retries} × ${def.retry.backoff}, from ${formatDuration(def.retry.delayMs)}`));
+		field('Retry', `${def.retry.retries} × ${def.retry.backoff}, from ${formatElapsed(def.retry.delayMs)} (${maxAttempts(def.retry)} attempts in all)`);
 	}
 	if (def.overlap && def.overlap !== 'skip') {
-		field('Overlap', escapeMarkdown(def.overlap));
+		field('Overlap', def.overlap);
 	}
 	if (job.programmatic) {
 		field('Defined by', 'an extension (API)');
@@ -129,48 +170,7 @@ export function jobTooltip(job: JobSnapshot, now: number): string {
 	return lines.join('\n');
 }
 
-/** A tree row for a finished attempt under its job. */
-export function describeRun(record: RunRecord, now: number): ItemPresentation {
-	const look = stateLook(record.status);
-	const started = Date.parse(record.startedAt);
-	const details = [resultText(record), record.trigger];
-	if (record.attempt > 1) {
-		details.push(`attempt ${record.attempt}`);
-	}
-	const lines = [
-		`**Run ${escapeMarkdown(record.runId)}**${record.attempt > 1 ? ` attempt ${record.attempt}` : ''}  `,
-		`$(${look.iconId}) ${escapeMarkdown(resultText(record))}`,
-		'',
-		`**Started:** ${escapeMarkdown(formatWhen(started, now, true))}  `,
-		`**Trigger:** ${escapeMarkdown(record.trigger)}  `,
-	];
-	if (record.message && record.status !== 'completed') {
-		lines.push(`**Reason:** ${escapeMarkdown(record.message)}  `);
-	}
-	return {
-		label: formatWhen(started, now, true),
-		description: details.join(' · '),
-		iconId: look.iconId,
-		colorId: look.colorId,
-		contextValue: `run.${record.status}${record.logFile ? '.log' : ''}`,
-		tooltipMarkdown: lines.join('\n'),
-	};
-}
-
-/** A tree row for a run that has not finished. */
-export function describeActiveRun(run: ActiveRun, now: number): ItemPresentation {
-	const look = stateLook(run.state);
-	return {
-		label: run.startedAt ? formatWhen(Date.parse(run.startedAt), now, true) : 'now',
-		description: activeText(run, now),
-		iconId: look.iconId,
-		colorId: look.colorId,
-		contextValue: `run.${run.state}${run.logFile ? '.log' : ''}`,
-		tooltipMarkdown: `**Run ${escapeMarkdown(run.runId)}**\n\n$(${look.iconId}) ${escapeMarkdown(activeText(run, now))}`,
-	};
-}
-
-/** "failed (exit 3) 1.2s", "completed 850ms", "skipped (dependency-failed)". */
+/** "failed (exit 3) after 1.2 s", "completed in 850 ms", "skipped (dependency-failed)". */
 export function resultText(r: RunRecord): string {
 	const reason =
 		r.status === 'completed'
@@ -180,14 +180,29 @@ export function resultText(r: RunRecord): string {
 				: r.reason && r.reason !== r.status
 					? ` (${r.reason})`
 					: '';
-	const duration = r.status === 'skipped' || r.status === 'missed' ? '' : ` ${formatDuration(r.durationMs)}`;
-	return `${stateLook(r.status).word}${reason}${duration}`;
+	if (r.status === 'skipped' || r.status === 'missed') {
+		return `${stateLook(r.status).word}${reason}`;
+	}
+	return `${stateLook(r.status).word}${reason} ${r.status === 'completed' ? 'in' : 'after'} ${formatElapsed(r.durationMs)}`;
 }
 
-function activeText(run: ActiveRun, now: number): string {
-	const look = stateLook(run.state);
-	const since = run.startedAt ? ` for ${formatDuration(Math.max(0, now - Date.parse(run.startedAt)))}` : '';
-	return `${look.word}${run.state === 'running' ? since : ''}${run.attempt > 1 ? `, attempt ${run.attempt}` : ''} (${run.trigger})`;
+/** "running 12 s", "running 4 s · attempt 2 of 3", "queued", "waiting to retry · attempt 2 of 3". */
+export function activeText(run: ActiveRun, job: Pick<JobSnapshot, 'definition'>, now: number): string {
+	let text: string;
+	if (run.state === 'running') {
+		text = run.startedAt ? `running ${formatElapsed(roundedSeconds(now - Date.parse(run.startedAt)))}` : 'running';
+	} else if (run.state === 'pending' && run.attempt > 1) {
+		text = 'waiting to retry';
+	} else {
+		text = stateLook(run.state).word;
+	}
+	const attempts = Math.max(maxAttempts(job.definition.retry), run.attempt);
+	return run.attempt > 1 ? `${text} · attempt ${run.attempt} of ${attempts}` : text;
+}
+
+/** Whole seconds for times that are read once and then age (a redraw every tick would flicker). */
+function roundedSeconds(ms: number): number {
+	return ms < 1000 ? Math.max(0, ms) : Math.floor(ms / 1000) * 1000;
 }
 
 /** Status bar input: counts over every folder. */
@@ -210,7 +225,7 @@ export interface StatusPresentation {
 }
 
 /** The status bar item: a spinner and count while anything runs, failures in the error color. */
-export function describeStatus(input: StatusInput, now: number): StatusPresentation {
+export function describeStatus(input: StatusInput, now: number, zone?: string): StatusPresentation {
 	let text: string;
 	if (input.running > 0) {
 		text = `$(sync~spin) ${input.running} running${input.queued ? `, ${input.queued} queued` : ''}`;
@@ -235,41 +250,13 @@ export function describeStatus(input: StatusInput, now: number): StatusPresentat
 		lines.push('Scheduler paused');
 	}
 	if (input.nextDue) {
-		lines.push(`Next: ${input.nextDue.name} at ${formatWhen(input.nextDue.at, now)} (${relative(input.nextDue.at, now)})`);
+		lines.push(`Next: ${input.nextDue.name} at ${formatWhen(input.nextDue.at, now, { zone })} (${formatRelative(input.nextDue.at, now)})`);
 	}
 	if (input.failures > 0) {
 		lines.push(`${input.failures} failed run${input.failures === 1 ? '' : 's'} since you last looked`);
 	}
 	lines.push('Click to open the Jobs view');
 	return { text, tooltip: lines.join('\n'), error: input.failures > 0 };
-}
-
-/**
- * A time for people: "14:05" today, "Mon 14:05" this week, "2025-03-01 14:05" otherwise, in the
- * local zone. `seconds` adds seconds (for runs, which often start within the same minute).
- */
-export function formatWhen(at: number, now: number, seconds = false): string {
-	const d = new Date(at);
-	const n = new Date(now);
-	const pad = (v: number) => String(v).padStart(2, '0');
-	const time = `${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}`;
-	const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
-	if (sameDay) {
-		return time;
-	}
-	if (Math.abs(at - now) < 6 * 86_400_000) {
-		return `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()]} ${time}`;
-	}
-	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
-}
-
-/** "in 5m", "3m ago", "now". */
-export function relative(at: number, now: number): string {
-	const delta = at - now;
-	if (Math.abs(delta) < 1000) {
-		return 'now';
-	}
-	return delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
 }
 
 /** Escapes text for a MarkdownString with theme icons on: nothing in a job's name or output may become markup. */

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import type { ActiveRun, RunRecord } from '../core/model';
+import { maxAttempts } from '../core/dispatch/backoff';
 import { Commands, recentRunCount } from './constants';
 import { type ChangeBatch, type FolderRegistry, jobKey } from './folderRegistry';
 import type { FolderService } from './folderService';
 import { explainTooltipLines } from './explainDocument';
 import { describeFolder, type FolderInput, treeMessage } from './folderPresenter';
-import { describeActiveRun, describeJob, describeRun, type ItemPresentation } from './jobPresenter';
+import { describeJob, type ItemPresentation } from './jobPresenter';
+import { describeActiveAttempt, describeAttempt, describeRunGroup, finalAttempt, groupRuns, hasAttemptRows, type RunGroup } from './runPresenter';
 
 /** A workspace folder row (only when several folders have jobs). */
 export class FolderNode {
@@ -22,7 +24,10 @@ export class JobNode {
 	) {}
 }
 
-/** A run under its job: unfinished (`active`) or finished (`record`). */
+/**
+ * A run under its job (`group` set: all its attempts; `record` is the last finished one, `active`
+ * the one in flight), or one attempt under its run (`group` absent; `record` or `active`).
+ */
 export class RunNode {
 	readonly kind = 'run';
 	constructor(
@@ -31,6 +36,7 @@ export class RunNode {
 		readonly runId: string,
 		readonly record?: RunRecord,
 		readonly active?: ActiveRun,
+		readonly group?: RunGroup,
 	) {}
 
 	get logFile(): string | undefined {
@@ -73,7 +79,7 @@ export class JobTreeProvider implements vscode.TreeDataProvider<JobTreeNode>, vs
 		if (element.kind === 'job') {
 			return this.runsOf(element);
 		}
-		return [];
+		return element.group ? this.attemptsOf(element, element.group) : [];
 	}
 
 	getParent(element: JobTreeNode): JobTreeNode | undefined {
@@ -81,56 +87,67 @@ export class JobTreeProvider implements vscode.TreeDataProvider<JobTreeNode>, vs
 			return undefined;
 		}
 		if (element.kind === 'run') {
-			return this.jobNode(element.service, element.jobId);
+			return element.group ? this.jobNode(element.service, element.jobId) : this.runNode(element);
 		}
 		return this.registry.withJobs().length > 1 ? this.folderNode(element.service) : undefined;
 	}
 
 	getTreeItem(element: JobTreeNode): vscode.TreeItem {
-		const now = Date.now();
+		const presentation = this.present(element, Date.now());
 		if (element.kind === 'folder') {
-			const item = toTreeItem(describeFolder(folderInput(this.registry, element.service)), vscode.TreeItemCollapsibleState.Expanded);
+			const item = toTreeItem(presentation!, vscode.TreeItemCollapsibleState.Expanded);
 			item.id = `folder:${element.service.folder.uri.toString()}`;
 			item.resourceUri = element.service.folder.uri;
 			return item;
 		}
 		if (element.kind === 'job') {
 			const job = element.service.engine.getJob(element.jobId);
-			if (!job) {
+			if (!job || !presentation) {
 				return new vscode.TreeItem(element.jobId);
 			}
-			const item = toTreeItem(describeJob(job, now), vscode.TreeItemCollapsibleState.Collapsed);
+			// No expand arrow on a job that has nothing to show under it.
+			const hasRuns = job.active.length > 0 || (job.lastRun !== undefined && (job.lastRun.status !== 'missed' || this.runsOf(element).length > 0));
+			const item = toTreeItem(presentation, hasRuns ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
 			item.id = `job:${jobKey(element.service, element.jobId)}`;
 			return item;
 		}
-		const presentation = element.record ? describeRun(element.record, now) : describeActiveRun(element.active!, now);
-		const item = toTreeItem(presentation, vscode.TreeItemCollapsibleState.None);
-		item.id = `run:${jobKey(element.service, element.jobId)}:${element.runId}:${element.record?.attempt ?? 'active'}`;
+		const nested = element.group !== undefined && hasAttemptRows(element.group);
+		const item = toTreeItem(presentation!, nested ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+		const key = `${jobKey(element.service, element.jobId)}:${element.runId}`;
+		item.id = element.group ? `run:${key}` : `attempt:${key}:${element.record?.attempt ?? element.active?.attempt}`;
 		if (element.logFile) {
 			item.command = { command: Commands.showLog, title: 'Show Log', arguments: [element] };
 		}
 		return item;
 	}
 
-	/** Tooltips are built on hover, so "in 5m" is right when it is read. */
+	/** Tooltips are built on hover, so "in 5 min" is right when it is read. */
 	resolveTreeItem(item: vscode.TreeItem, element: JobTreeNode): vscode.TreeItem {
 		const now = Date.now();
-		let presentation: ItemPresentation | undefined;
-		if (element.kind === 'job') {
-			const job = element.service.engine.getJob(element.jobId);
-			presentation = job && describeJob(job, now);
-			if (presentation) {
-				presentation.tooltipMarkdown += explainTooltipLines(this.registry, element.service, element.jobId, now);
-			}
-		} else if (element.kind === 'run') {
-			presentation = element.record ? describeRun(element.record, now) : describeActiveRun(element.active!, now);
-		} else {
-			presentation = describeFolder(folderInput(this.registry, element.service));
+		const presentation = this.present(element, now);
+		if (presentation && element.kind === 'job') {
+			// The "why" lines (explainDocument.ts) only on hover: they read the engine's decisions.
+			presentation.tooltipMarkdown += explainTooltipLines(this.registry, element.service, element.jobId, now);
 		}
 		if (presentation) {
 			item.tooltip = markdown(presentation.tooltipMarkdown);
 		}
 		return item;
+	}
+
+	private present(element: JobTreeNode, now: number): ItemPresentation | undefined {
+		if (element.kind === 'folder') {
+			return describeFolder(folderInput(this.registry, element.service));
+		}
+		const job = element.service.engine.getJob(element.jobId);
+		if (element.kind === 'job') {
+			return job && describeJob(job, now);
+		}
+		const definition = job ?? { definition: { id: element.jobId } };
+		if (element.group) {
+			return describeRunGroup(element.group, definition, now);
+		}
+		return element.record ? describeAttempt(element.record, now) : describeActiveAttempt(element.active!, definition, now);
 	}
 
 	/** The tree's message: Restricted Mode, approval, or a broken save. */
@@ -178,17 +195,33 @@ export class JobTreeProvider implements vscode.TreeDataProvider<JobTreeNode>, vs
 	}
 
 	private runsOf(node: JobNode): RunNode[] {
-		const job = node.service.engine.getJob(node.jobId);
+		return this.groupsOf(node.service, node.jobId).map((group) => new RunNode(node.service, node.jobId, group.runId, finalAttempt(group), group.active, group));
+	}
+
+	/** The job's newest runs with their attempts (a few more records are read, so the oldest run keeps its first attempts). */
+	private groupsOf(service: FolderService, jobId: string): RunGroup[] {
+		const job = service.engine.getJob(jobId);
 		if (!job) {
 			return [];
 		}
-		const active = job.active.map((run) => new RunNode(node.service, node.jobId, run.runId, undefined, run));
-		const history = node.service.engine
-			.readHistory({ jobId: node.jobId, limit: recentRunCount })
-			.filter((r) => r.status !== 'missed')
-			.reverse()
-			.map((r) => new RunNode(node.service, node.jobId, r.runId, r));
-		return [...active, ...history];
+		const limit = recentRunCount * maxAttempts(job.definition.retry);
+		const records = service.engine.readHistory({ jobId, limit }).filter((r) => r.status !== 'missed');
+		return groupRuns(records, job.active, recentRunCount, records.length >= limit);
+	}
+
+	private attemptsOf(node: RunNode, group: RunGroup): RunNode[] {
+		if (!hasAttemptRows(group)) {
+			return [];
+		}
+		const finished = group.attempts.map((r) => new RunNode(node.service, node.jobId, node.runId, r));
+		return group.active ? [...finished, new RunNode(node.service, node.jobId, node.runId, undefined, group.active)] : finished;
+	}
+
+	/** The run row an attempt row sits under (for reveal). */
+	private runNode(attempt: RunNode): RunNode | undefined {
+		return this.groupsOf(attempt.service, attempt.jobId)
+			.filter((group) => group.runId === attempt.runId)
+			.map((group) => new RunNode(attempt.service, attempt.jobId, group.runId, finalAttempt(group), group.active, group))[0];
 	}
 
 	private folderNode(service: FolderService): FolderNode {

@@ -2,20 +2,15 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobSnapshot, RunRecord } from '../../../src/core/model';
 import { describeFolder, treeMessage } from '../../../src/extension/folderPresenter';
-import {
-	codeBlock,
-	describeActiveRun,
-	describeJob,
-	describeRun,
-	describeStatus,
-	escapeMarkdown,
-	formatWhen,
-	relative,
-	resultText,
-} from '../../../src/extension/jobPresenter';
+import { codeBlock, describeJob as describeJobIn, describeStatus as describeStatusIn, escapeMarkdown, resultText } from '../../../src/extension/jobPresenter';
 
-// Local-time dates, so the expectations hold in any time zone: Wednesday 2025-03-12 10:00.
-const now = new Date(2025, 2, 12, 10, 0, 0).getTime();
+/** The reader's zone is pinned, so nothing depends on the machine's TZ: Wednesday 2025-03-12 10:00 in Berlin (UTC+1). */
+const zone = 'Europe/Berlin';
+const now = Date.UTC(2025, 2, 12, 9, 0, 0);
+/** Epoch ms of a Berlin wall time on 2025-03-12 (before the March DST change: UTC+1). */
+const berlin = (hour: number, minute = 0, second = 0) => Date.UTC(2025, 2, 12, hour - 1, minute, second);
+const describeJob = (j: JobSnapshot, at: number) => describeJobIn(j, at, zone);
+const describeStatus = (input: Parameters<typeof describeStatusIn>[0], at: number) => describeStatusIn(input, at, zone);
 
 function job(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
 	return {
@@ -58,7 +53,7 @@ test('a running job spins in blue and says so first', () => {
 	const p = describeJob(job({ state: 'running', active: [{ runId: 'r2', jobId: 'build', attempt: 1, state: 'running', trigger: 'manual', startedAt: new Date(now - 2000).toISOString() }] }), now);
 	assert.equal(p.iconId, 'sync~spin');
 	assert.equal(p.colorId, 'charts.blue');
-	assert.match(p.description, /^running · manual/);
+	assert.equal(p.description, 'running 2 s');
 	assert.equal(p.contextValue, 'job.running.on.file');
 });
 
@@ -77,29 +72,69 @@ test('each state has its own icon and theme color', () => {
 	}
 });
 
-test('a scheduled job shows its schedule in words and the next run', () => {
-	const p = describeJob(job({ definition: { id: 'build', command: 'x', schedule: { kind: 'every', everyMs: 900_000 } }, nextRunAt: new Date(2025, 2, 12, 10, 15).getTime() }), now);
-	assert.equal(p.description, 'every 15m · next 10:15');
+test('a scheduled job shows the next run in local time and its schedule only in the tooltip', () => {
+	const p = describeJob(job({ definition: { id: 'build', command: 'x', schedule: { kind: 'every', everyMs: 900_000 } }, nextRunAt: berlin(10, 15) }), now);
+	assert.equal(p.description, 'next 10:15');
+	assert.match(p.tooltipMarkdown, /\*\*Schedule:\*\* every 15m/);
 });
 
 test('a next run within two minutes shows seconds', () => {
-	const p = describeJob(job({ definition: { id: 'build', command: 'x', schedule: { kind: 'every', everyMs: 5000 } }, nextRunAt: new Date(2025, 2, 12, 10, 0, 5).getTime() }), now);
-	assert.equal(p.description, 'every 5s · next 10:00:05');
+	const p = describeJob(job({ definition: { id: 'build', command: 'x', schedule: { kind: 'every', everyMs: 5000 } }, nextRunAt: berlin(10, 0, 5) }), now);
+	assert.equal(p.description, 'next 10:00:05');
 });
 
-test('the last result shows status, exit code and duration', () => {
-	const p = describeJob(job({ state: 'failed', lastRun: record({ status: 'failed', reason: 'exit-code', exitCode: 3 }) }), now);
-	assert.equal(p.description, 'manual · last failed (exit 3) 1.2s');
+test('the last result is a mark and how long ago it ended, then the next run', () => {
+	const ended = new Date(now - 2 * 60_000).toISOString();
+	const failed = describeJob(job({ state: 'failed', lastRun: record({ status: 'failed', reason: 'exit-code', exitCode: 3, endedAt: ended }) }), now);
+	assert.equal(failed.description, '✗ 2 min ago');
+	const passed = describeJob(
+		job({ state: 'completed', lastRun: record({ endedAt: ended }), nextRunAt: berlin(7, 30) + 86_400_000, definition: { id: 'build', command: 'x', schedule: { kind: 'cron', expression: '30 7 * * *' } } }),
+		now,
+	);
+	assert.equal(passed.description, '✓ 2 min ago · next Thu 07:30');
+	assert.equal(describeJob(job({ state: 'completed', lastRun: record() }), now).description, '✓ just now');
+	assert.equal(describeJob(job({ state: 'canceled', lastRun: record({ status: 'canceled', endedAt: ended }) }), now).description, 'canceled 2 min ago');
 });
 
 test('a disabled job says disabled and hides its next run', () => {
 	const p = describeJob(job({ state: 'disabled', enabled: false, nextRunAt: now + 60_000, definition: { id: 'build', command: 'x', schedule: { kind: 'every', everyMs: 60_000 } } }), now);
-	assert.equal(p.description, 'disabled · every 1m');
+	assert.equal(p.description, 'disabled');
 	assert.equal(p.contextValue, 'job.disabled.off.file');
 });
 
-test('a dependency-only job says what it runs after', () => {
-	assert.equal(describeJob(job({ definition: { id: 'test', command: 'x', dependsOn: ['build'] } }), now).description, 'after build');
+test('a dependency-only job says what it needs', () => {
+	const p = describeJob(job({ definition: { id: 'test', command: 'x', dependsOn: ['build'] } }), now);
+	assert.equal(p.description, 'needs build');
+	assert.match(p.tooltipMarkdown, /\*\*Needs:\*\* build/);
+});
+
+test('a job whose dependency runs says it waits for it', () => {
+	const p = describeJob(job({ state: 'pending', waitingFor: ['build'], definition: { id: 'lint', command: 'x', dependsOn: ['build'] } }), now);
+	assert.equal(p.description, 'waiting for build');
+	assert.equal(p.iconId, 'watch');
+	assert.match(p.tooltipMarkdown, /\*\*Waiting for:\*\* build/);
+});
+
+test('a retried run says which attempt of how many it is on', () => {
+	const retry = { retries: 2, backoff: 'fixed' as const, delayMs: 1000 };
+	const running = job({ state: 'running', definition: { id: 'test', command: 'x', retry }, active: [{ runId: 'r', jobId: 'test', attempt: 2, state: 'running', trigger: 'schedule', startedAt: new Date(now - 4200).toISOString() }] });
+	assert.equal(describeJob(running, now).description, 'running 4 s · attempt 2 of 3');
+	const waiting = job({ state: 'pending', definition: { id: 'test', command: 'x', retry }, active: [{ runId: 'r', jobId: 'test', attempt: 3, state: 'pending', trigger: 'schedule' }] });
+	assert.equal(describeJob(waiting, now).description, 'waiting to retry · attempt 3 of 3');
+});
+
+test('a run that goes on under a definition changed since is marked', () => {
+	const p = describeJob(job({ state: 'running', active: [{ runId: 'r', jobId: 'build', attempt: 1, state: 'running', trigger: 'manual', startedAt: new Date(now - 61_000).toISOString(), definitionChanged: true }] }), now);
+	assert.equal(p.description, 'running 1 min 1 s · definition changed');
+	assert.match(p.tooltipMarkdown, /\*\*Definition:\*\* changed since this run started/);
+});
+
+test('the next run of a job in another zone shows both wall times, labelled', () => {
+	// 02:30 in New York on 2025-03-13 (EDT since 9 March, UTC-4) is 07:30 in Berlin (UTC+1).
+	const next = Date.UTC(2025, 2, 13, 6, 30);
+	const p = describeJob(job({ nextRunAt: next, definition: { id: 'nightly', command: 'x', schedule: { kind: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' } } }), now);
+	assert.equal(p.description, 'next Thu 07:30');
+	assert.ok(p.tooltipMarkdown.includes('**Next run:** Thu 02:30 New York · Thu 07:30 here \\(in 21 h 30 min\\)'), p.tooltipMarkdown);
 });
 
 test('a programmatic job is marked api in its context value', () => {
@@ -121,24 +156,10 @@ test('the tooltip lists next run, last run and retry policy', () => {
 		}),
 		now,
 	);
-	assert.ok(p.tooltipMarkdown.includes('**Next run:** 10:05 \\(in 5m\\)'));
-	assert.ok(p.tooltipMarkdown.includes('**Last run:** failed \\(timeout\\) 1\\.2s'));
+	assert.ok(p.tooltipMarkdown.includes('**Next run:** 10:05 \\(in 5 min\\)'), p.tooltipMarkdown);
+	assert.ok(p.tooltipMarkdown.includes('**Last run:** failed \\(timeout\\) after 1\\.2 s, just now \\(09:59:56, manual\\)'), p.tooltipMarkdown);
 	assert.match(p.tooltipMarkdown, /\*\*Reason:\*\* timed out after 5s/);
 	assert.match(p.tooltipMarkdown, /\*\*Retry:\*\* 2 × exponential/);
-});
-
-test('a finished run row shows its start time, result and trigger', () => {
-	const p = describeRun(record({ status: 'failed', reason: 'exit-code', exitCode: 2, logFile: '/tmp/x.log', trigger: 'schedule' }), now);
-	assert.equal(p.label, '09:59:55');
-	assert.equal(p.description, 'failed (exit 2) 1.2s · schedule');
-	assert.equal(p.contextValue, 'run.failed.log');
-	assert.equal(p.iconId, 'error');
-});
-
-test('an active run row can be canceled and shows how long it runs', () => {
-	const p = describeActiveRun({ runId: 'r3', jobId: 'build', attempt: 2, state: 'running', trigger: 'manual', startedAt: new Date(now - 65_000).toISOString() }, now);
-	assert.equal(p.contextValue, 'run.running');
-	assert.equal(p.description, 'running for 1m 5s, attempt 2 (manual)');
 });
 
 test('skipped runs have no duration', () => {
@@ -155,7 +176,7 @@ test('the status bar shows failures in the error color and the next job in its t
 	const s = describeStatus({ running: 0, queued: 0, failures: 3, paused: false, trusted: true, needsApproval: false, nextDue: { name: 'Build', at: now + 120_000 } }, now);
 	assert.equal(s.text, '$(clock) Jobs $(error) 3');
 	assert.equal(s.error, true);
-	assert.match(s.tooltip, /Next: Build at 10:02 \(in 2m\)/);
+	assert.match(s.tooltip, /Next: Build at 10:02 \(in 2 min\)/);
 	assert.match(s.tooltip, /3 failed runs since you last looked/);
 });
 
@@ -163,19 +184,6 @@ test('the status bar says when paused, restricted or waiting for approval', () =
 	assert.equal(describeStatus({ running: 0, queued: 0, failures: 0, paused: true, trusted: true, needsApproval: false }, now).text, '$(debug-pause) Jobs paused');
 	assert.match(describeStatus({ running: 0, queued: 0, failures: 0, paused: false, trusted: false, needsApproval: false }, now).tooltip, /Restricted Mode/);
 	assert.match(describeStatus({ running: 0, queued: 0, failures: 0, paused: false, trusted: true, needsApproval: true }, now).tooltip, /approval/);
-});
-
-test('times are short today, weekday this week, dated otherwise', () => {
-	assert.equal(formatWhen(new Date(2025, 2, 12, 14, 5).getTime(), now), '14:05');
-	assert.equal(formatWhen(new Date(2025, 2, 14, 9, 0).getTime(), now), 'Fri 09:00');
-	assert.equal(formatWhen(new Date(2025, 5, 1, 9, 0).getTime(), now), '2025-06-01 09:00');
-	assert.equal(formatWhen(new Date(2025, 2, 12, 14, 5, 7).getTime(), now, true), '14:05:07');
-});
-
-test('relative times read naturally', () => {
-	assert.equal(relative(now + 300_000, now), 'in 5m');
-	assert.equal(relative(now - 90_000, now), '1m 30s ago');
-	assert.equal(relative(now + 200, now), 'now');
 });
 
 test('escapeMarkdown leaves no markup and no line breaks', () => {
