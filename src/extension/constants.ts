@@ -46,6 +46,7 @@ export const metricsViewType = 'workspaceJobs.metrics';
 export const Settings = {
 	section: 'workspaceJobs',
 	notifications: 'notifications',
+	notifyOnlyWhenUnfocused: 'notifyOnlyWhenUnfocused',
 	requireApproval: 'requireApproval',
 	concurrency: 'concurrency',
 	logOutputLimit: 'logOutputLimit',

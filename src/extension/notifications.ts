@@ -1,21 +1,25 @@
 import * as vscode from 'vscode';
-import { formatDuration } from '../core/base/duration';
 import type { RunRecord } from '../core/model';
 import { Commands } from './constants';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
+import { FailureStreaks, runNotice } from './runNotice';
 import { readWindowSettings } from './settings';
 
 /** At most this many run notifications are open at once; a burst of failures must not bury the window. */
 const maxOpen = 3;
 
 /**
- * Notifications for finished runs, as `workspaceJobs.notifications` asks: `failure` (default)
- * shows failed runs with "Show Log" and "Run Again", `always` also completed ones, `never` none.
- * A retried attempt is not reported; only the last attempt of a run is.
+ * Notifications for finished runs (runNotice.ts decides which and says what), as
+ * `workspaceJobs.notifications` and `workspaceJobs.notifyOnlyWhenUnfocused` ask. Each job has at
+ * most one open: VS Code cannot change or close a message notification once shown (an identical
+ * message only replaces its twin), so further failures of a job while its notification is open
+ * are counted into the next one ("Lint failed 3 times since 21:36") instead of stacking, and its
+ * "Show Log" opens the newest failed run, not the one it was first shown for.
  */
 export class RunNotifications implements vscode.Disposable {
 	private readonly open = new Set<string>();
+	private readonly streaks = new FailureStreaks();
 	private readonly disposable: vscode.Disposable;
 
 	constructor(registry: FolderRegistry) {
@@ -27,27 +31,24 @@ export class RunNotifications implements vscode.Disposable {
 	}
 
 	private onFinish(service: FolderService, record: RunRecord): void {
-		const mode = readWindowSettings().notifications;
-		const failed = record.status === 'failed' || record.status === 'interrupted';
-		if (mode === 'never' || record.willRetry || (!failed && (mode !== 'always' || record.status !== 'completed'))) {
-			return;
-		}
 		const key = `${service.folder.uri.toString()}\n${record.jobId}`;
-		if (this.open.has(key) || this.open.size >= maxOpen) {
+		const streak = this.streaks.record(key, record);
+		const settings = readWindowSettings();
+		const name = service.engine.getDefinition(record.jobId)?.name ?? record.jobId;
+		const notice = runNotice(name, record, streak, { mode: settings.notifications, onlyWhenUnfocused: settings.notifyOnlyWhenUnfocused, focused: vscode.window.state.focused }, Date.now());
+		if (!notice || this.open.has(key) || this.open.size >= maxOpen) {
 			return;
 		}
-		const name = service.engine.getDefinition(record.jobId)?.name ?? record.jobId;
 		const showLog = 'Show Log';
 		const runAgain = 'Run Again';
-		const target = { folder: service.folder.uri.fsPath, jobId: record.jobId, runId: record.runId, logFile: record.logFile };
-		const actions = record.logFile ? [showLog, runAgain] : [runAgain];
+		const actions = notice.severity === 'error' ? (record.logFile ? [showLog, runAgain] : [runAgain]) : record.logFile ? [showLog] : [];
 		this.open.add(key);
-		const shown = failed
-			? vscode.window.showErrorMessage(`Job "${name}" ${record.status}: ${record.message ?? record.reason ?? 'no reason given'} (${formatDuration(record.durationMs)})`, ...actions)
-			: vscode.window.showInformationMessage(`Job "${name}" completed in ${formatDuration(record.durationMs)}`, ...(record.logFile ? [showLog] : []));
+		const shown = notice.severity === 'error' ? vscode.window.showErrorMessage(notice.text, ...actions) : vscode.window.showInformationMessage(notice.text, ...actions);
 		void shown.then(
 			(answer) => {
 				this.open.delete(key);
+				const latest = (notice.severity === 'error' ? this.streaks.get(key)?.last : undefined) ?? record;
+				const target = { folder: service.folder.uri.fsPath, jobId: latest.jobId, runId: latest.runId, logFile: latest.logFile };
 				if (answer === showLog) {
 					void vscode.commands.executeCommand(Commands.showLog, target);
 				} else if (answer === runAgain) {

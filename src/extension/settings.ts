@@ -21,6 +21,8 @@ export interface FolderSettings {
 /** Window-wide settings. */
 export interface WindowSettings {
 	notifications: NotificationMode;
+	/** Run notifications only while the window is not focused (VS Code's choice for long tasks). */
+	notifyOnlyWhenUnfocused: boolean;
 	/** Application scope only: a workspace must not be able to turn its own approval off. */
 	requireApproval: boolean;
 }
@@ -49,6 +51,7 @@ export function readWindowSettings(): WindowSettings {
 	const approval = config.inspect<boolean>(Settings.requireApproval);
 	return {
 		notifications: mode === 'always' || mode === 'never' ? mode : 'failure',
+		notifyOnlyWhenUnfocused: config.get<boolean>(Settings.notifyOnlyWhenUnfocused, false) === true,
 		requireApproval: approval?.globalValue ?? approval?.defaultValue ?? true,
 	};
 }

@@ -21,6 +21,8 @@ export class TrustGate implements vscode.Disposable {
 	private readonly disposables: vscode.Disposable[] = [this._onDidChange];
 	/** Folder -> snapshot key for which the "needs approval" notice was already shown this session. */
 	private readonly noticed = new Map<string, string>();
+	/** Folder -> closes its open approval notice. */
+	private readonly approvalNotices = new Map<string, () => void>();
 	/** The last verdict per definitions array (the status bar, tree and menus ask many times per change). */
 	private readonly verdicts = new WeakMap<readonly JobDefinition[], { folderPath: string; stored: unknown; needed: boolean }>();
 	private readonly snapshots = new WeakMap<readonly JobDefinition[], ApprovalSnapshot>();
@@ -119,11 +121,50 @@ export class TrustGate implements vscode.Disposable {
 		const message = changes
 			? `Workspace Jobs: the jobs in "${folderName}/.jobs.json" changed since you allowed them (${changes}) and wait for your approval.`
 			: `Workspace Jobs: the commands in "${folderName}/.jobs.json" have not been approved to run yet.`;
-		const review = 'Review';
-		void vscode.window.showWarningMessage(message, review).then((answer) => answer === review && vscode.commands.executeCommand(Commands.approveJobs, folderPath));
+		this.showApprovalNotice(folderPath, jobs, message);
+	}
+
+	/**
+	 * The "waits for your approval" notice, open until the folder's jobs are allowed (in the review
+	 * document or by command), its definitions change (a new notice takes its place), or the user
+	 * dismisses it. A message notification cannot be closed by an extension, so this is a progress
+	 * notification (the one kind the API can close) whose "Review" is a command link.
+	 */
+	private showApprovalNotice(folderPath: string, jobs: readonly JobDefinition[], message: string): void {
+		this.approvalNotices.get(folderPath)?.();
+		const review = `command:${Commands.approveJobs}?${encodeURIComponent(JSON.stringify([folderPath]))}`;
+		void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${message} [Review and Allow](${review})`, cancellable: true }, (_progress, token) =>
+			new Promise<void>((resolve) => {
+				const subscriptions: vscode.Disposable[] = [];
+				const close = () => {
+					vscode.Disposable.from(...subscriptions).dispose();
+					if (this.approvalNotices.get(folderPath) === close) {
+						this.approvalNotices.delete(folderPath);
+					}
+					resolve();
+				};
+				this.approvalNotices.set(folderPath, close);
+				subscriptions.push(
+					token.onCancellationRequested(close),
+					this.onDidChange(() => {
+						if (this.check(folderPath, jobs) !== 'unapproved') {
+							close();
+						}
+					}),
+				);
+			}),
+		);
+	}
+
+	/** True while the approval notice of a folder is open (for tests). */
+	hasApprovalNotice(folderPath: string): boolean {
+		return this.approvalNotices.has(folderPath);
 	}
 
 	dispose(): void {
+		for (const close of [...this.approvalNotices.values()]) {
+			close();
+		}
 		vscode.Disposable.from(...this.disposables).dispose();
 	}
 

@@ -13,6 +13,7 @@ import { ROOT } from './provision.mjs';
 export const hostSuites = [
 	suite('basic', { testDir: 'test/host' }),
 	suite('broken'),
+	suite('realistic'),
 	// Workspace Trust stays on and the folder is not trusted: Restricted Mode.
 	suite('untrusted', { trust: false }),
 ];

@@ -29,7 +29,7 @@ test('the review shows every job in full, and Allow is on it; the next review sh
 		await openJobsView(page, { width: 300 });
 		await expectVisible(treeMessage(page, 'wait for your approval'), 'the "wait for your approval" message above the tree');
 		const notice = await expectVisible(notification(page, 'have not been approved to run yet'), 'the approval notification');
-		await notice.locator('.monaco-button', { hasText: /^Review$/ }).click();
+		await notice.locator('a', { hasText: 'Review and Allow' }).click();
 
 		// The review document: read-only, every job, whole commands, env values, cwd, hidden characters.
 		await expectVisible(reviewTab(page), 'the review editor tab');
@@ -59,6 +59,9 @@ test('the review shows every job in full, and Allow is on it; the next review sh
 		await confirmAllow(page, 'approval-04-allow-dialog', 14);
 		await reviewTab(page).waitFor({ state: 'hidden', timeout: 10_000 });
 		await expectVisible(notification(page, 'the jobs of "review" are allowed to run'), 'the "allowed" notification');
+		await notice.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
+			throw new Error('the approval notification stayed open after the jobs were allowed');
+		});
 		await treeMessage(page, 'wait for your approval').waitFor({ state: 'hidden', timeout: 10_000 });
 
 		// The file changes: an env value, a manual job gains a schedule, a job goes, one comes.
@@ -72,7 +75,7 @@ test('the review shows every job in full, and Allow is on it; the next review sh
 		fs.writeFileSync(file, changed);
 		const again = await expectVisible(notification(page, 'changed since you allowed them (1 added, 2 changed, 1 removed)'), 'the re-approval notification', 20_000);
 		await shot(page, 'approval-05-changed-notice');
-		await again.locator('.monaco-button', { hasText: /^Review$/ }).click();
+		await again.locator('a', { hasText: 'Review and Allow' }).click();
 		await expectVisible(line(page, 'Changes since you allowed these jobs'), 'the changes heading');
 		await expectVisible(line(page, '~ b-env: changed <- needs approval'), 'the changed job');
 		await expectVisible(line(page, 'now --require /tmp/evil2.js'), 'the new env value');

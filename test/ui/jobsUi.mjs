@@ -13,11 +13,12 @@ export const STATUS_ITEM = '#workbench\\.parts\\.statusbar [id="workspace-jobs.w
  * and a pattern of its accessible label ("<name> <description>").
  */
 const STATES = {
-	idle: { icon: 'circle-large-outline', label: /^(?!.*\b(running|queued|waiting|last)\b)/ },
+	idle: { icon: 'circle-large-outline', label: /^(?!.*(\b(running|queued|waiting|canceled)\b|[✓✗]))/ },
 	running: { icon: 'sync', label: /\brunning\b/ },
-	completed: { icon: 'pass', label: /\blast completed\b/ },
-	failed: { icon: 'error', label: /\blast failed\b/ },
-	canceled: { icon: 'circle-slash', label: /\blast canceled\b/ },
+	pending: { icon: 'watch', label: /\bwaiting for\b/ },
+	completed: { icon: 'pass', label: /✓ (just now|\d+ min ago)/ },
+	failed: { icon: 'error', label: /✗ (just now|\d+ min ago)/ },
+	canceled: { icon: 'circle-slash', label: /\bcanceled (just now|\d+ min ago)/ },
 };
 
 /**
