@@ -78,16 +78,22 @@ export function describeJob(job: JobSnapshot, now: number, zone?: string): ItemP
 		description: jobDescription(job, now, zone),
 		iconId: look.iconId,
 		colorId: look.colorId,
-		contextValue: `job.${job.state}.${job.enabled ? 'on' : 'off'}.${job.programmatic ? 'api' : 'file'}`,
+		// Waiting for its dependencies, a job has no run of its own yet: nothing to cancel.
+		contextValue: `job.${waitsForDependencies(job) ? 'waiting' : job.state}.${job.enabled ? 'on' : 'off'}.${job.programmatic ? 'api' : 'file'}`,
 		tooltipMarkdown: jobTooltip(job, now, zone),
 	};
+}
+
+/** True while a trigger of the job waits for its `dependsOn` jobs and no run of it exists yet. */
+function waitsForDependencies(job: JobSnapshot): boolean {
+	return job.state === 'pending' && job.active.length === 0 && (job.waitingFor?.length ?? 0) > 0;
 }
 
 function jobDescription(job: JobSnapshot, now: number, zone: string | undefined): string {
 	const parts: string[] = [];
 	const current = job.active.find((run) => run.state === 'running') ?? job.active[0];
-	if (job.waitingFor?.length && job.active.length === 0) {
-		parts.push(`waiting for ${job.waitingFor.join(', ')}`);
+	if (waitsForDependencies(job)) {
+		parts.push(`waiting for ${job.waitingFor!.join(', ')}`);
 	} else if (current) {
 		parts.push(activeText(current, job, now));
 		if (job.active.some((run) => run.definitionChanged)) {
@@ -135,8 +141,8 @@ export function jobTooltip(job: JobSnapshot, now: number, zone?: string): string
 	if (job.nextRunAt !== undefined && job.enabled) {
 		field('Next run', `${formatZoned(job.nextRunAt, now, { zone, jobZone })} (${formatRelative(job.nextRunAt, now)})`);
 	}
-	if (job.waitingFor?.length && job.active.length === 0) {
-		field('Waiting for', job.waitingFor.join(', '));
+	if (waitsForDependencies(job)) {
+		field('Waiting for', `${job.waitingFor!.join(', ')} to finish`);
 	}
 	for (const run of job.active) {
 		field('Now', `${activeText(run, job, now)} (${run.trigger})`);

@@ -112,6 +112,7 @@ test('a job whose dependency runs says it waits for it', () => {
 	const p = describeJob(job({ state: 'pending', waitingFor: ['build'], definition: { id: 'lint', command: 'x', dependsOn: ['build'] } }), now);
 	assert.equal(p.description, 'waiting for build');
 	assert.equal(p.iconId, 'watch');
+	assert.equal(p.contextValue, 'job.waiting.on.file', 'nothing to cancel yet');
 	assert.match(p.tooltipMarkdown, /\*\*Waiting for:\*\* build/);
 });
 

@@ -49,10 +49,11 @@ test('a run that passed on its second attempt is one green row with its attempts
 	assert.deepEqual(
 		group.attempts.map((r) => describeAttempt(r, now, zone)).map((p) => [p.label, p.description, p.iconId]),
 		[
-			['attempt 1', 'failed (exit 1) after 1.2 s · 21:30:00', 'error'],
-			['attempt 2', 'completed in 1.2 s · 21:30:06', 'pass'],
+			['attempt 1', 'exit 1 after 1.2 s', 'error'],
+			['attempt 2', 'passed in 1.2 s', 'pass'],
 		],
 	);
+	assert.match(describeAttempt(group.attempts[0], now, zone).tooltipMarkdown, /\*\*Started:\*\* 21:30:00/);
 });
 
 test('a run that failed every attempt says so once', () => {
