@@ -170,6 +170,9 @@ export function jobTooltip(job: JobSnapshot, now: number, zone?: string): string
 	if (job.programmatic) {
 		field('Defined by', 'an extension (API)');
 	}
+	if (def.shell) {
+		field('Shell', escapeMarkdown([def.shell.executable, ...def.shell.args].join(' ')));
+	}
 	if (def.command !== undefined) {
 		lines.push('', codeBlock(def.command));
 	}

@@ -24,11 +24,12 @@ export interface CwdBase {
 const platformNames: Readonly<Record<TargetPlatform, string>> = { win32: 'Windows', darwin: 'macOS', linux: 'Linux' };
 
 /**
- * The real path of a folder of this machine: links, and on Windows junctions, `subst` drives and
- * 8.3 short names, resolved by the operating system (`realpath(3)`, `GetFinalPathNameByHandle`).
+ * The real path of a folder of this machine: symlinks, and on Windows junctions (which Node's
+ * `lstat` reports as links), resolved. Base and target both go through it, so they compare in
+ * the same form.
  */
 export function realFolder(folder: string): string {
-	return fs.realpathSync.native(folder);
+	return fs.realpathSync(folder);
 }
 
 /** `path.win32` or `path.posix`, whatever this machine is. */

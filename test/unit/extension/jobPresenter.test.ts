@@ -148,6 +148,13 @@ test('the tooltip escapes markdown in names and puts the command in a code block
 	assert.ok(p.tooltipMarkdown.includes('```sh\necho `date` | tee out\n```'));
 });
 
+test('the tooltip names the job\'s own shell, and none for the default', () => {
+	const shell = { executable: 'C:\\Program Files\\PowerShell\\7\\pwsh.exe', args: ['-NoProfile', '-Command'] };
+	const p = describeJob(job({ definition: { id: 'build', command: 'Get-Date', shell } }), now);
+	assert.match(p.tooltipMarkdown, /^\*\*Shell:\*\* C:\\\\Program Files\\\\PowerShell\\\\7\\\\pwsh\\\.exe \\-NoProfile \\-Command {2}$/m);
+	assert.doesNotMatch(describeJob(job(), now).tooltipMarkdown, /Shell/);
+});
+
 test('the tooltip lists next run, last run and retry policy', () => {
 	const p = describeJob(
 		job({

@@ -46,7 +46,7 @@ test('a platform block replaces cwd; a Windows cwd is read with Windows paths ev
 	assert.equal(jobFor(text, 'darwin').cwd, path.join(ws, 'packages'));
 });
 
-test('another platform\'s cwd is not resolved here, and the job\'s own cwd is not when a block replaces it', () => {
+test('another platform\'s cwd is not resolved here, and the job\'s own cwd is not when a block replaces it', { skip: path.sep === '\\' ? 'reads a Windows path on a POSIX machine' : false }, () => {
 	const text = oneJob('"cwd": "missing-folder", "linux": { "cwd": "packages" }, "osx": { "cwd": "packages" }, "windows": { "cwd": "C:\\\\elsewhere" }');
 	assert.equal(jobFor(text, 'linux').cwd, path.join(workspace(), 'packages'));
 	assert.equal(jobFor(text, 'darwin').cwd, path.join(workspace(), 'packages'));
