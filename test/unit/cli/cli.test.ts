@@ -280,3 +280,24 @@ test('list --json --platform shows each job\'s command, shell and cwd as that pl
 		['all', 'echo hi', { executable: '/bin/sh', args: ['-c'] }, real],
 	]);
 });
+
+test('run starts a job with its shell, and its platform block applied, on this machine', { skip: process.platform === 'win32' ? 'the block it checks is "linux"/"osx"' : false }, () => {
+	const block = { command: 'text of this platform', env: { B: 'from the block' } };
+	const { file } = workspace(
+		jobs([
+			{
+				id: 'echo',
+				command: 'text of the job',
+				env: { A: 'from the job' },
+				shell: { executable: process.execPath, args: ['-e', 'console.log([process.argv[1], process.env.A, process.env.B].join("|"))', '--'] },
+				linux: block,
+				osx: block,
+				windows: { command: 'text of Windows' },
+			},
+		]),
+	);
+	const r = cliRun(['run', '--json', '--file', file]);
+	assert.equal(r.code, 0, r.stderr);
+	const [record] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+	assert.equal(fs.readFileSync(record.logFile, 'utf8'), 'text of this platform|from the job|from the block\n');
+});
