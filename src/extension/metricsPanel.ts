@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../core/model';
 import { longestWindowMs } from '../core/records/runStats';
@@ -6,6 +5,7 @@ import { type HostMessage, type MetricsView, parseWebviewMessage, type WebviewMe
 import { Commands, metricsViewType } from './constants';
 import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
+import { metricsPageHtml, newNonce } from './metricsPage';
 import { buildMetricsView } from './metricsView';
 
 /** At most one snapshot per this many ms while runs finish in a burst. */
@@ -199,24 +199,11 @@ export class MetricsPanel implements vscode.Disposable {
 
 	private render(): string {
 		const webview = this.panel.webview;
-		const nonce = randomBytes(16).toString('base64');
 		const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...segments)).toString();
-		const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource} data:`].join('; ');
-		return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dist', 'webview', 'metrics.css')}">
-<link rel="stylesheet" href="${asset('media', 'metrics.css')}">
-<title>Job Metrics</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><h1>Job Metrics</h1><p role="status">Loading…</p></main>
-<script nonce="${nonce}" src="${asset('dist', 'webview', 'metrics.js')}"></script>
-</body>
-</html>`;
+		return metricsPageHtml(
+			{ cspSource: webview.cspSource, bundleCss: asset('dist', 'webview', 'metrics.css'), themeCss: asset('media', 'metrics.css'), script: asset('dist', 'webview', 'metrics.js') },
+			newNonce(),
+		);
 	}
 }
 

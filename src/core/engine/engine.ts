@@ -12,7 +12,6 @@ import type { ActiveRun, JobDefinition, JobsConfig, JobSnapshot, RunRecord, Trig
 import { runProcess } from '../process/runner';
 import { defaultConcurrency } from '../definitions/jobsFile';
 import type { HistoryQuery } from '../records/history';
-import { MetricsCollector, type MetricsSnapshot } from '../records/metrics';
 import { RunStore } from '../records/runStore';
 import type { EngineOptions } from './engineOptions';
 import { type ExplainInput, type Explanation, explainJob } from './explain';
@@ -27,7 +26,7 @@ export const explainHistoryLimit = 50;
 /**
  * The scheduling engine, definitions in and runs out: a facade that wires the stages (a registry
  * of definitions, scheduling, a dispatcher with a command and a function executor, the run store,
- * job states, metrics, recovery) and tells its host what happens. The CLI and the extension are
+ * job states, recovery) and tells its host what happens. The CLI and the extension are
  * thin layers over this class.
  */
 export class Engine extends Disposable {
@@ -52,7 +51,6 @@ export class Engine extends Disposable {
 	private readonly store: RunStore;
 	private readonly registry: JobRegistry;
 	private readonly states: JobStates;
-	private readonly metrics: MetricsCollector;
 	private readonly scheduling: Scheduling;
 	private readonly dispatcher: Dispatcher;
 	private configConcurrency = defaultConcurrency;
@@ -68,8 +66,7 @@ export class Engine extends Disposable {
 		const logger = (this.logger = options.logger ?? nullLogger);
 		this.stateDir = options.stateDir === null ? undefined : (options.stateDir ?? workspaceStateDir(options.workspaceFolder));
 		this.states = this._register(new JobStates((id) => this.registry.isEnabled(id), logger));
-		this.metrics = new MetricsCollector(() => clock.now());
-		const events = this._register(new RunEvents(clock, logger, () => this.store, this.states, this.metrics));
+		const events = this._register(new RunEvents(clock, logger, () => this.store, this.states));
 		this.store = new RunStore(this.stateDir, logger, (records) => events.recorded(records), () => clock.now(), options.retention);
 		this.registry = new JobRegistry(this.store.state);
 		this.onDidChangeJobState = this.states.onDidChange;
@@ -92,7 +89,7 @@ export class Engine extends Disposable {
 		const functions = new FunctionExecutor({ clock, logger, started: (handle) => void events.started(handle, false) });
 		const requireJob = (id: string) => registry.require(id);
 		this.dispatcher = new Dispatcher({ clock, logger, states, finish, commands, functions, requireJob, isStopping }, options.concurrency ?? defaultConcurrency);
-		recover({ clock, logger, states, store, stateDir: this.stateDir, metrics: this.metrics, scheduling: this.scheduling, killGraceMs: options.killGraceMs ?? 2000 });
+		recover({ clock, logger, states, store, stateDir: this.stateDir, scheduling: this.scheduling, killGraceMs: options.killGraceMs ?? 2000 });
 	}
 
 	/** Applies options that come from settings and may change while the engine runs. */
@@ -124,7 +121,7 @@ export class Engine extends Disposable {
 		this._onDidLoadJobs.fire();
 	}
 
-	/** Adds a job defined in code (an async function); it shares the queue, limits and metrics. */
+	/** Adds a job defined in code (an async function); it shares the queue, limits and history. */
 	register(job: JobDefinition): IDisposable {
 		this.registry.register(job);
 		this.states.ensure(job.id);
@@ -271,11 +268,6 @@ export class Engine extends Disposable {
 	/** Runs running now and runs waiting for a slot, a retry or a dependency, over all jobs. */
 	runCounts(): { running: number; waiting: number } {
 		return this.states.counts();
-	}
-
-	getMetrics(): MetricsSnapshot {
-		const { running, waiting } = this.states.counts();
-		return this.metrics.snapshot(running, waiting);
 	}
 
 	/** Past runs from the persisted history, newest last. */

@@ -8,7 +8,6 @@ import type { Clock } from '../base/clock';
 import type { Logger } from '../base/logger';
 import type { JobStates } from '../dispatch/jobStates';
 import { killEscaped } from '../process/escapeTracker';
-import type { MetricsCollector } from '../records/metrics';
 import type { RunStore } from '../records/runStore';
 import type { Scheduling } from './scheduling';
 
@@ -19,7 +18,6 @@ export interface RecoveryContext {
 	readonly clock: Clock;
 	readonly logger: Logger;
 	readonly states: JobStates;
-	readonly metrics: MetricsCollector;
 	readonly scheduling: Pick<Scheduling, 'markFired'>;
 	readonly killGraceMs: number;
 }
@@ -46,7 +44,6 @@ function recoverInterrupted(ctx: RecoveryContext): void {
 	}
 	ctx.store.appendNow(records);
 	for (const record of records) {
-		ctx.metrics.record(record);
 		ctx.states.ensure(record.jobId).lastRun = record;
 		ctx.logger.warn(`Run ${record.runId} was interrupted (the process running it ended during it)`, { jobId: record.jobId });
 		if (record.escaped) {

@@ -8,12 +8,11 @@ import type { RunOutput } from '../dispatch/commandExecutor';
 import type { JobStates } from '../dispatch/jobStates';
 import type { RunHandle } from '../dispatch/runHandle';
 import type { ActiveRun, RunRecord } from '../model';
-import type { MetricsCollector } from '../records/metrics';
 import type { RunStore } from '../records/runStore';
 
 /**
  * Where a run's start and finish become known: journaled and recorded through the run store,
- * counted in the metrics, shown in the job states, logged, and told to the host's listeners.
+ * shown in the job states, logged, and told to the host's listeners.
  */
 export class RunEvents extends Disposable {
 	private readonly _onDidStartRun = this._register(new Emitter<ActiveRun>());
@@ -31,7 +30,6 @@ export class RunEvents extends Disposable {
 		private readonly logger: Logger,
 		private readonly store: () => RunStore,
 		private readonly states: JobStates,
-		private readonly metrics: MetricsCollector,
 	) {
 		super();
 	}
@@ -58,10 +56,9 @@ export class RunEvents extends Disposable {
 		return this._onDidOutput.hasListeners ? (output) => this._onDidOutput.fire(output) : undefined;
 	}
 
-	/** A batch of records is on disk: count them, show them, log them, tell listeners. */
+	/** A batch of records is on disk: show them, log them, tell listeners. */
 	recorded(records: readonly RunRecord[]): void {
 		for (const record of records) {
-			this.metrics.record(record);
 			this.states.setLastRun(record);
 			this.logFinish(record);
 			this._onDidFinishRun.fire(record);
