@@ -139,7 +139,7 @@ export class JobTable {
 				td.classList.add('bad');
 			}
 			if (columns[i + 1].key === 'lastEndedAt' && row.lastEndedAt !== undefined) {
-				td.title = formatInstant(row.lastEndedAt);
+				td.title = `${formatInstant(row.lastEndedAt)}${row.lastAttempts ? ` · attempt ${row.lastAttempts}` : ''}`;
 			}
 			tr.append(td);
 		});
@@ -160,13 +160,9 @@ export class JobTable {
 	}
 }
 
-/** `completed · 2 min ago`, `completed on attempt 2 · 2 min ago`, or `–` without runs. */
+/** `completed · 2 min ago`, or `–` without runs (the instant and the attempt are in the cell's tooltip). */
 function lastRun(row: JobRow, now: number): string {
-	if (row.lastEndedAt === undefined || !row.lastStatus) {
-		return '–';
-	}
-	const attempt = row.lastAttempts && row.lastAttempts > 1 ? ` on attempt ${row.lastAttempts}` : '';
-	return `${row.lastStatus}${attempt} · ${formatRelative(row.lastEndedAt, now)}`;
+	return row.lastEndedAt === undefined || !row.lastStatus ? '–' : `${row.lastStatus} · ${formatRelative(row.lastEndedAt, now)}`;
 }
 
 function compare(a: JobRow, b: JobRow, key: SortKey): number {
