@@ -171,7 +171,7 @@ export function jobTooltip(job: JobSnapshot, now: number, zone?: string): string
 		field('Defined by', 'an extension (API)');
 	}
 	if (def.shell) {
-		field('Shell', escapeMarkdown([def.shell.executable, ...def.shell.args].join(' ')));
+		field('Shell', [def.shell.executable, ...def.shell.args].join(' '));
 	}
 	if (def.command !== undefined) {
 		lines.push('', codeBlock(def.command));
