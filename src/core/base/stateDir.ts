@@ -11,29 +11,41 @@ import { ensurePrivateFolder, tightenPrivateFolder, tightenPrivateTree } from '.
 
 const appName = 'workspace-jobs';
 
+/** What decides the state root: given explicitly in tests, this process's own by default. */
+export interface StateRootHost {
+	env: NodeJS.ProcessEnv;
+	platform: NodeJS.Platform;
+	/** The home folder (`os.homedir()`). */
+	home: string;
+}
+
 /**
  * The root folder of all per-workspace state. `WORKSPACE_JOBS_STATE_DIR` wins (tests and
- * portable installs use it), then `$XDG_STATE_HOME`, then the platform's usual place for data a
- * program keeps between runs but a user does not edit.
+ * portable installs use it), then `$XDG_STATE_HOME` (on every platform: a user who sets it on
+ * macOS wants it used), then the platform's usual place for data a program keeps between runs
+ * but a user does not edit: `%LOCALAPPDATA%` on Windows, `~/Library/Application Support` on macOS
+ * (Apple's place for an app's own files), `~/.local/state` (the XDG default) elsewhere.
  */
-export function defaultStateRoot(): string {
-	const override = process.env.WORKSPACE_JOBS_STATE_DIR;
+export function defaultStateRoot(host: StateRootHost = { env: process.env, platform: process.platform, home: os.homedir() }): string {
+	const { env, platform, home } = host;
+	// The paths of the platform asked about, so a test on Linux gets Windows paths for win32.
+	const paths = platform === 'win32' ? path.win32 : path.posix;
+	const override = env.WORKSPACE_JOBS_STATE_DIR;
 	if (override) {
-		return path.resolve(override);
+		return paths.resolve(override);
 	}
-	const xdg = process.env.XDG_STATE_HOME;
+	const xdg = env.XDG_STATE_HOME;
 	// The XDG spec says relative values are invalid and must be ignored.
-	if (xdg && path.isAbsolute(xdg)) {
-		return path.join(xdg, appName);
+	if (xdg && paths.isAbsolute(xdg)) {
+		return paths.join(xdg, appName);
 	}
-	const home = os.homedir();
-	switch (process.platform) {
+	switch (platform) {
 		case 'win32':
-			return path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), appName);
+			return paths.join(env.LOCALAPPDATA || paths.join(home, 'AppData', 'Local'), appName);
 		case 'darwin':
-			return path.join(home, 'Library', 'Application Support', appName);
+			return paths.join(home, 'Library', 'Application Support', appName);
 		default:
-			return path.join(home, '.local', 'state', appName);
+			return paths.join(home, '.local', 'state', appName);
 	}
 }
 

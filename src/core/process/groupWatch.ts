@@ -1,6 +1,6 @@
 import { signalGroup } from './processGroup';
 import { SharedPoll } from './sharedPoll';
-import { listProcesses, probeNewTasks, type ProcInfo } from './procfs';
+import { hasProcfs, listProcesses, probeNewTasks, type ProcInfo } from './procfs';
 
 /**
  * Waits for process groups to empty by polling `/proc`, one scan per tick for every run that
@@ -15,6 +15,12 @@ import { listProcesses, probeNewTasks, type ProcInfo } from './procfs';
  * member left, so the cost no longer grows with the square of the runs in flight. Each run
  * backs off on its own (1 ms doubling to 50 ms); the timer fires for the earliest and takes
  * along every run due within a millisecond.
+ *
+ * Without `/proc` (macOS, or Linux with `/proc` hidden) `kill(-pgid, 0)` alone decides, in the
+ * same poller: ESRCH is gone, anything else (EPERM from a member of another user) is there. It
+ * cannot tell the watchdog or a zombie from a live member, so the runner dismisses the watchdog
+ * first there (runner.ts `waitGroupGone`) and a zombie holds the wait until it is reaped
+ * (launchd and the launcher, a subreaper on Linux, reap at once).
  */
 
 /** Runs older than this get full scans: more than one pid wrap may have happened since. */
@@ -23,6 +29,8 @@ const maxDelayMs = 50;
 
 interface Waiter {
 	readonly pgid: number;
+	/** Whether `/proc` tells members apart; else `kill(-pgid, 0)` alone decides. */
+	readonly procfs: boolean;
 	/** The member that does not count (the watchdog), asked at every check: its pid may come after the leader's exit. */
 	readonly exceptPid: (() => number | undefined) | undefined;
 	readonly startedAt: number;
@@ -45,6 +53,8 @@ export interface GroupWaitOptions {
 	startedAt: number;
 	/** Gives up at this `performance.now()` time. */
 	deadline: number;
+	/** Whether to read `/proc` (tests turn it off to try the `kill(-pgid, 0)` way). @default whether `/proc` is readable */
+	procfs?: boolean;
 }
 
 /**
@@ -54,7 +64,7 @@ export interface GroupWaitOptions {
 export function waitGroupEmpty(pgid: number, options: GroupWaitOptions): Promise<void> {
 	return new Promise((resolve) => {
 		const now = performance.now();
-		const waiter: Waiter = { pgid, exceptPid: options.exceptPid, startedAt: options.startedAt, deadline: options.deadline, resolve, delayMs: 1, nextAt: Math.min(now + 1, options.deadline) };
+		const waiter: Waiter = { pgid, procfs: options.procfs ?? hasProcfs, exceptPid: options.exceptPid, startedAt: options.startedAt, deadline: options.deadline, resolve, delayMs: 1, nextAt: Math.min(now + 1, options.deadline) };
 		if (check([waiter], now).length > 0) {
 			poll.add(waiter);
 		}
@@ -70,11 +80,15 @@ function check(due: Waiter[], now: number): Waiter[] {
 		w.resolve();
 		return false;
 	});
-	if (waiting.length === 0) {
+	const scanned = waiting.filter((w) => w.procfs);
+	if (scanned.length === 0) {
 		return waiting;
 	}
-	const members = membersByGroup(waiting, now);
+	const members = membersByGroup(scanned, now);
 	return waiting.filter((w) => {
+		if (!w.procfs) {
+			return true;
+		}
 		const except = w.exceptPid?.();
 		if ((members.get(w.pgid) ?? []).some((pid) => pid !== except)) {
 			return true;

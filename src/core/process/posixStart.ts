@@ -1,5 +1,6 @@
 import type { ShellSpec } from '../model';
 import { type EscapeWatch, killEscaped, watchForEscapes } from './escapeTracker';
+import { waitGroupEmptyGuarded } from './groupGuard';
 import { waitGroupEmpty } from './groupWatch';
 import { launch } from './launcher/launcher';
 import { signalGroup, spawnGroup, wrapCommand } from './processGroup';
@@ -19,7 +20,7 @@ export async function startPosix(options: GroupSpawnOptions): Promise<JobStart> 
 	if (process.env.WORKSPACE_JOBS_LAUNCHER !== '0') {
 		const outcome = await launch({ ...options, command: wrapCommand(command, options.killGraceMs) });
 		if (outcome) {
-			return 'error' in outcome ? outcome : { proc: new PosixJob(outcome.proc) };
+			return 'error' in outcome ? outcome : { proc: new PosixJob(outcome.proc, options.killGraceMs) };
 		}
 	}
 	const proc = spawnGroup({ ...options, command });
@@ -29,7 +30,7 @@ export async function startPosix(options: GroupSpawnOptions): Promise<JobStart> 
 		await proc.dismissWatchdog(0);
 		return { error };
 	}
-	return { proc: new PosixJob(proc) };
+	return { proc: new PosixJob(proc, options.killGraceMs) };
 }
 
 /** How long a dismissed watchdog gets to exit before its pipe is closed. */
@@ -55,7 +56,11 @@ class PosixJob implements JobProcess {
 	private readonly escapes: EscapeWatch;
 	private readonly startedMono = performance.now();
 
-	constructor(private readonly group: GroupProcess) {
+	constructor(
+		private readonly group: GroupProcess,
+		/** SIGTERM to SIGKILL, for the guard that stands in for the watchdog without /proc. */
+		private readonly graceMs: number,
+	) {
 		this.pid = group.pid as number;
 		this.escapes = watchForEscapes(this.pid);
 	}
@@ -99,8 +104,9 @@ class PosixJob implements JobProcess {
 	 */
 	async waitTreeGone(deadline: number): Promise<void> {
 		if (!hasProcfs) {
-			// Without /proc the watchdog cannot be told apart from the rest; let it go first.
-			await this.group.dismissWatchdog(watchdogBoundMs);
+			// Without /proc the watchdog cannot be told apart from the rest: a guard outside the group takes its place.
+			const killAt = performance.now() + this.graceMs;
+			return waitGroupEmptyGuarded(this.pid, { startedAt: this.startedMono, deadline, killAt }, () => this.group.dismissWatchdog(watchdogBoundMs));
 		}
 		await waitGroupEmpty(this.pid, { exceptPid: () => this.group.watchdogPid(), startedAt: this.startedMono, deadline });
 		await this.group.dismissWatchdog(watchdogBoundMs);

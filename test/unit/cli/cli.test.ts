@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { buildSync } from 'esbuild';
 import { repoRoot } from '../../support/paths';
+import { liveSleeps } from '../../support/processes';
 import { waitFor } from '../../support/wait';
 
 const root = repoRoot;
@@ -135,12 +136,9 @@ function marker(): string {
 	return `300.${Math.floor(Math.random() * 1e6)}`;
 }
 
+/** Live `sleep` processes of marker `text`, read where the leak checks read (also with /proc hidden from the CLI). */
 function pidsWith(text: string): number[] {
-	const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-	return out
-		.split('\n')
-		.filter((l) => l.includes(`sleep ${text}`))
-		.map((l) => Number(l.trim().split(/\s+/)[0]));
+	return liveSleeps(text);
 }
 
 /** `start` on `file`; sub-second `every` intervals are allowed (the default minimum is 1 s), so a test sees many fires. */

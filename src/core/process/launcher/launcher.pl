@@ -8,7 +8,7 @@
 # direct path (processGroup.ts `wrapCommand`; its socket is the job's fd 3). It reaps the leader
 # and reports its raw wait status (exit 143 and death by SIGTERM differ).
 #
-# Zombies: the launcher is a child subreaper (PR_SET_CHILD_SUBREAPER), so every job process whose
+# Zombies: on Linux the launcher is a child subreaper (PR_SET_CHILD_SUBREAPER), so every job process whose
 # parent exits, the watchdog included (its subshell exits at once), becomes its child and is
 # reaped at once instead of lingering as a zombie under PID 1 (which reaps only every second or
 # two on some machines, or never in some containers).
@@ -114,8 +114,12 @@ $SIG{PIPE} = 'IGNORE';
 open(my $keep_watchdog_fd, '<', '/dev/null') or exit EXIT_SETUP_FAILED;
 fileno($keep_watchdog_fd) == WATCHDOG_FD or exit EXIT_SETUP_FAILED;
 binmode STDIN; binmode STDOUT;
-# As the jobs' subreaper it reaps their orphaned processes at once (no zombies under PID 1).
-my $prctl = PRCTL_SYSCALL->{(POSIX::uname())[4]};
+# Linux only ($^O is the OS Perl was built for; syscall numbers and fcntl commands are Linux's):
+# as the jobs' subreaper it reaps their orphaned processes at once (no zombies under PID 1), and
+# grows full pipes. Elsewhere (macOS: no prctl, no F_SETPIPE_SZ) orphans go to PID 1 (launchd,
+# which reaps them at once) and pipes keep their size; nothing else changes.
+my $linux = $^O eq 'linux';
+my $prctl = $linux ? PRCTL_SYSCALL->{(POSIX::uname())[4]} : undef;
 defined $prctl && syscall($prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 # SIGCHLD wakes the select loop through a pipe, even when it comes just before the select.
 pipe(my $wake_r, my $wake_w) or exit EXIT_SETUP_FAILED;
@@ -215,7 +219,7 @@ sub on_ready {
 	if (!defined $n) { return if $!{EAGAIN} || $!{EINTR}; $n = 0; }
 	my $stream = $k eq 'o' ? STREAM_STDOUT : STREAM_STDERR;
 	if ($n > 0) {
-		if ($n >= DEFAULT_PIPE_SIZE && !$j->{"grown$k"}) { $j->{"grown$k"} = 1; fcntl($j->{$k}, F_SETPIPE_SZ, GROWN_PIPE_SIZE); }
+		if ($linux && $n >= DEFAULT_PIPE_SIZE && !$j->{"grown$k"}) { $j->{"grown$k"} = 1; fcntl($j->{$k}, F_SETPIPE_SZ, GROWN_PIPE_SIZE); }
 		write_log($j) if $j->{log};
 		reply(MSG_DATA, $j->{id}, $stream, $n); put $rbuf; return;
 	}

@@ -37,7 +37,7 @@ import { type LaunchOutcome, LauncherJob } from './launcherJob';
  * as on the direct path. If the helper alone dies (kill -9, the OOM killer), the watchdogs kill
  * the groups too, Node kills them as well and ends those runs as `launcher-lost`, and the next
  * run starts a new helper. Nothing here is needed for correctness: when the helper cannot
- * start (no Perl, not Linux) the runner spawns directly.
+ * start (no Perl, Windows) the runner spawns directly.
  *
  * Traffic: Node's messages of one tick go out in one write; the environment is sent once as a
  * base and each run carries only its differences (a run's environment is usually `process.env`
@@ -59,8 +59,13 @@ const perlPath = process.env.WORKSPACE_JOBS_PERL ?? '/usr/bin/perl';
 const maxEnvDiff = 16;
 
 let current: Launcher | undefined;
-/** Set once the helper failed before it was ready: it is not tried again in this process. */
-let unavailable = process.platform !== 'linux';
+/**
+ * Set once the helper failed before it was ready: it is not tried again in this process. Tried
+ * wherever Perl can fork, `setsid` and exec `/bin/sh` (every POSIX system: Linux, macOS), so not
+ * on Windows; whether Perl is there decides the rest (`launch`). Without Linux's subreaper
+ * (`launcher.pl`) nothing is lost but prompt reaping, which launchd does on macOS.
+ */
+let unavailable = process.platform === 'win32';
 /** Log folders known to exist, so a run does not pay a `mkdir` each. */
 const logFolders = new Set<string>();
 
