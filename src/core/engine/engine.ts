@@ -10,6 +10,7 @@ import { FunctionExecutor } from '../dispatch/functionExecutor';
 import { type JobStateChange, JobStates } from '../dispatch/jobStates';
 import type { ActiveRun, JobDefinition, JobsConfig, JobSnapshot, RunRecord, Trigger } from '../model';
 import { runProcess } from '../process/runner';
+import { type ConfigDiff, describeConfigDiff, diffConfig, isEmptyDiff } from '../definitions/configDiff';
 import { defaultConcurrency } from '../definitions/jobsFile';
 import type { HistoryQuery } from '../records/history';
 import { RunStore } from '../records/runStore';
@@ -54,6 +55,8 @@ export class Engine extends Disposable {
 	private readonly scheduling: Scheduling;
 	private readonly dispatcher: Dispatcher;
 	private configConcurrency = defaultConcurrency;
+	/** The definitions of the last `load`, what the next one is compared with. */
+	private loaded: JobsConfig | undefined;
 	private _paused = false;
 	private stopping = false;
 	/** `process.env` as a plain object, taken at each load: spreading `process.env` itself costs a native lookup per variable. */
@@ -99,8 +102,12 @@ export class Engine extends Disposable {
 		this.store.setRetention({ host: options.retention });
 	}
 
-	/** Replaces the `.jobs.json` definitions. Running runs finish under their old definition; unchanged schedules keep their grid. */
-	load(config: JobsConfig): void {
+	/**
+	 * Replaces the `.jobs.json` definitions. Running runs finish under their old definition;
+	 * unchanged schedules keep their grid. Logs what changed (`Reloaded: lint: command changed;
+	 * nightly: added`) and returns it; the first load counts every job as added.
+	 */
+	load(config: JobsConfig): ConfigDiff {
 		this.baseEnv = { ...process.env };
 		this.configConcurrency = config.concurrency ?? defaultConcurrency;
 		this.dispatcher.queue.concurrency = this.options.concurrency ?? this.configConcurrency;
@@ -116,9 +123,23 @@ export class Engine extends Disposable {
 				this.scheduling.arm(job, known);
 			}
 		}
-		this.logger.info(`Loaded ${config.jobs.length} job${config.jobs.length === 1 ? '' : 's'}`);
+		const diff = diffConfig(this.loaded ?? { jobs: [] }, config);
+		this.logLoad(diff, config);
+		this.loaded = config;
 		this.states.refreshAll();
 		this._onDidLoadJobs.fire();
+		return diff;
+	}
+
+	/** The first load names the count; a reload what changed, at info (a reload that changed nothing at debug: settings changes reload too). */
+	private logLoad(diff: ConfigDiff, config: JobsConfig): void {
+		if (!this.loaded) {
+			this.logger.info(`Loaded ${config.jobs.length} job${config.jobs.length === 1 ? '' : 's'}`);
+		} else if (isEmptyDiff(diff)) {
+			this.logger.debug('Reloaded: nothing changed');
+		} else {
+			this.logger.info(`Reloaded: ${describeConfigDiff(diff)}`);
+		}
 	}
 
 	/** Adds a job defined in code (an async function); it shares the queue, limits and history. */

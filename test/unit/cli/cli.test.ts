@@ -167,7 +167,7 @@ test('start reloads the file on change', async () => {
 	const child = startCli(file);
 	assert.ok(await waitFor(() => child.output().includes('Loaded 1 job'), 10_000), child.output());
 	fs.writeFileSync(file, jobs([{ id: 'one', command: 'true' }, { id: 'two', command: 'true' }]));
-	assert.ok(await waitFor(() => child.output().includes('Loaded 2 jobs'), 10_000), child.output());
+	assert.ok(await waitFor(() => child.output().includes('Reloaded: two: added'), 10_000), child.output());
 	const exited = new Promise((resolve) => child.on('exit', resolve));
 	child.kill('SIGINT');
 	await exited;
