@@ -84,8 +84,8 @@ suite('extension (basic fixture)', () => {
 		assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
 		assert.match(String(item.contextValue), /^job\.completed\./);
 		assert.match(api._test.getStatusBarText(), /Jobs/);
-		const runLine = api._test.getLogLines().find((l) => l.text.includes(`[hello ${records[0].runId}]`) && l.level === 'info');
-		assert.ok(runLine, 'an info line with the job and run id');
+		const runLine = api._test.getLogLines().find((l) => l.text.includes(`[hello ${records[0].runId}]`) && l.level === 'debug');
+		assert.ok(runLine, 'a debug line with the job and run id (a completed run is detail)');
 		assert.ok(records[0].logFile && fs.readFileSync(records[0].logFile, 'utf8').includes('hello'), 'the run log file has the output');
 	});
 

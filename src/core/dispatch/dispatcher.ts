@@ -185,7 +185,7 @@ export class Dispatcher {
 				return record;
 			}
 			const delay = retryDelay(job.retry!, info.attempt);
-			logger.info(`Retrying in ${formatDuration(delay)} (attempt ${info.attempt + 1} of ${attempts})`, { jobId: job.id, runId: info.runId });
+			logger.debug(`Retrying in ${formatDuration(delay)} (attempt ${info.attempt + 1} of ${attempts})`, { jobId: job.id, runId: info.runId });
 			info.attempt++;
 			this.ctx.states.setRunState(handle, 'pending');
 			try {
@@ -254,7 +254,7 @@ export class Dispatcher {
 	/** A skip's record keeps the instant it was scheduled for, so "why didn't 03:00 run?" finds it. */
 	private async skip(job: JobDefinition, trigger: Trigger, scheduledAt: number | undefined, reason: RunReason, message: string): Promise<RunRecord> {
 		const now = this.ctx.clock.now();
-		this.ctx.logger.info(`Skipped: ${message}`, { jobId: job.id });
+		this.ctx.logger.debug(`Skipped: ${message}`, { jobId: job.id });
 		const run = { jobId: job.id, runId: newRunId(now), attempt: 1, trigger, scheduledAt: scheduledAt === undefined ? undefined : isoTime(scheduledAt) };
 		const record = buildRecord(run, { status: 'skipped', reason, message, exitCode: null }, now, now);
 		await this.ctx.finish(record);

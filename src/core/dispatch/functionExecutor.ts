@@ -44,7 +44,7 @@ export class FunctionExecutor implements AttemptExecutor {
 			get signal() {
 				return (signal ??= timeout ? AbortSignal.any([handle.signal, timeout]) : handle.signal);
 			},
-			log: (line) => logger.info(line, { jobId: job.id, runId: info.runId }),
+			log: (line) => logger.trace(line, { jobId: job.id, runId: info.runId }),
 		};
 		let outcome: AttemptOutcome = { status: 'completed', exitCode: null };
 		try {

@@ -71,11 +71,20 @@ export class RunEvents extends Disposable {
 		}
 		const detail = r.status === 'completed' ? formatDuration(r.durationMs) : `${r.message ?? r.reason}, ${formatDuration(r.durationMs)}`;
 		const line = `running -> ${r.status} (${detail})${r.attempt > 1 ? ` attempt ${r.attempt}` : ''}${r.willRetry ? ', will retry' : ''}`;
-		const context = { jobId: r.jobId, runId: r.runId };
-		if (r.status === 'failed' || r.status === 'interrupted') {
-			this.logger.error(line, context);
-		} else {
-			this.logger.info(line, context);
-		}
+		this.logger[finishLevel(r)](line, { jobId: r.jobId, runId: r.runId });
 	}
+}
+
+/**
+ * The level of a finished attempt's line. The default level (info) shows what a user acts on: a
+ * run that failed for good (error), and a run killed by the user's cancel or by stopping the
+ * scheduler (info); a completed run, an attempt that will be retried and a run replaced by its
+ * next fire (`overlap: replace`) are one level down (debug), so a 5-second heartbeat writes
+ * nothing at the default level.
+ */
+export function finishLevel(r: Pick<RunRecord, 'status' | 'reason' | 'willRetry'>): 'error' | 'info' | 'debug' {
+	if ((r.status === 'failed' || r.status === 'interrupted') && !r.willRetry) {
+		return 'error';
+	}
+	return r.status === 'canceled' && (r.reason === 'canceled' || r.reason === 'stopped') ? 'info' : 'debug';
 }

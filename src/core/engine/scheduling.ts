@@ -161,7 +161,7 @@ export class Scheduling extends Disposable {
 		const trigger: Trigger = fire.catchUp ? 'catch-up' : 'schedule';
 		if (ctx.isPaused()) {
 			// Recorded like any skip (a streak of them is one history line), so "why didn't it run?" can tell.
-			ctx.logger.info(`Skipped scheduled run at ${isoTime(fire.scheduledAt)}: scheduler paused`, { jobId: job.id });
+			ctx.logger.debug(`Skipped scheduled run at ${isoTime(fire.scheduledAt)}: scheduler paused`, { jobId: job.id });
 			const now = ctx.clock.now();
 			const run = { jobId: job.id, runId: newRunId(now), attempt: 1, trigger, scheduledAt: isoTime(fire.scheduledAt) };
 			void ctx.finish(buildRecord(run, { status: 'skipped', reason: 'paused', message: 'the scheduler was paused', exitCode: null }, now, now));

@@ -1,9 +1,10 @@
 import type { LogContext, Logger } from '../base/logger';
 
 /**
- * Copies a run's output to the logger line by line (stdout at info, stderr at warn), up to a
- * byte limit per run, so a job printing 100 MB cannot flood the log. The full output is in the
- * run's log file, which the truncation line names.
+ * Copies a run's output to the logger line by line, at `trace` (both streams: a tool's progress
+ * on stderr is no warning, and the default level shows what a user acts on, never a run's
+ * output), up to a byte limit per run, so a job printing 100 MB cannot flood the log even at
+ * `trace`. The full output is in the run's log file, which the truncation line names.
  */
 export class OutputLog {
 	private budget: number;
@@ -52,13 +53,9 @@ export class OutputLog {
 		this.budget -= Buffer.byteLength(line) + 1;
 		if (this.budget < 0) {
 			this.truncated = true;
-			this.logger.warn(`Output truncated in the log${this.logFile ? `; full output in ${this.logFile}` : ''}`, this.context);
+			this.logger.trace(`Output truncated in the log${this.logFile ? `; full output in ${this.logFile}` : ''}`, this.context);
 			return;
 		}
-		if (stream === 'stdout') {
-			this.logger.info(line, this.context);
-		} else {
-			this.logger.warn(line, this.context);
-		}
+		this.logger.trace(stream === 'stdout' ? line : `stderr: ${line}`, this.context);
 	}
 }

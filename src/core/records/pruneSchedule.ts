@@ -116,7 +116,7 @@ export class PruneSchedule {
 			ctx.failures.succeeded('pruned history');
 			if (result.recordsDropped > 0 || result.logsDeleted > 0) {
 				const logs = result.logsDeleted > 0 ? ` and ${plural(result.logsDeleted, 'log file')} (${formatSize(result.bytesFreed)})` : '';
-				ctx.logger.info(`Retention (${limits.runs} runs per job, ${limits.days} days, ${formatSize(limits.size)} of logs): removed ${plural(result.recordsDropped, 'history record')}${logs}`);
+				ctx.logger.debug(`Retention (${limits.runs} runs per job, ${limits.days} days, ${formatSize(limits.size)} of logs): removed ${plural(result.recordsDropped, 'history record')}${logs}`);
 			}
 			return result;
 		} catch (err) {

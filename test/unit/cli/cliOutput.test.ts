@@ -121,14 +121,14 @@ test('run prints results and a totals line on stdout and its log on stderr', () 
 
 test('start logs on stderr and leaves stdout empty', async () => {
 	const ws = workspace([{ id: 'tick', command: 'true', schedule: { every: '1s' } }]);
-	const child = spawn(process.execPath, [cli, 'start', '--file', ws.file], { env: env(ws), stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [cli, 'start', '--verbose', '--file', ws.file], { env: env(ws), stdio: ['ignore', 'pipe', 'pipe'] });
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (d) => (stdout += d));
 	child.stderr.on('data', (d) => (stderr += d));
 	const exited = new Promise((resolve) => child.on('exit', resolve));
 	try {
-		assert.ok(await waitFor(() => /INFO .*tick/.test(stderr), 15_000), stderr);
+		assert.ok(await waitFor(() => /DEBUG .*\[tick .*running -> completed/.test(stderr), 15_000), stderr);
 	} finally {
 		child.kill('SIGTERM');
 		await exited;

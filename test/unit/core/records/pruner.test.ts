@@ -102,7 +102,7 @@ describe('pruning a state folder', () => {
 		assert.equal(fs.existsSync(f.log('a', 49)), false);
 		assert.equal(fs.existsSync(f.log('a', 50)), true);
 		assert.equal(fs.readdirSync(path.join(f.stateDir, 'logs', 'a')).length, 100);
-		assert.ok(f.sink.lines.some((l) => l.level === 'info' && /^Retention .*removed 50 history records and 50 log files/.test(l.message)));
+		assert.ok(f.sink.lines.some((l) => l.level === 'debug' && /^Retention .*removed 50 history records and 50 log files/.test(l.message)));
 	});
 
 	test('drops records older than the age limit, but keeps each job newest run', async () => {
