@@ -12,6 +12,7 @@ import { registerJobsView } from './extension/jobsView';
 import { OutputChannelLogSink } from './extension/logSink';
 import { MetricsPanel, registerMetricsPanel } from './extension/metricsPanel';
 import { RunNotifications } from './extension/notifications';
+import { RunLogDocuments } from './extension/runLogDocument';
 import { onDidChangeSettings } from './extension/settings';
 import { JobStatusBar } from './extension/statusBar';
 import { createTestHook, type WorkspaceJobsTestHook } from './extension/testHook';
@@ -37,7 +38,8 @@ export function activate(context: vscode.ExtensionContext): Readonly<WorkspaceJo
 	registerMetricsPanel(context, registry);
 	const reviews = registerApprovalReviews(context, registry);
 	const explanations = registerExplainDocuments(context, registry);
-	registerCommands(context, { registry, tree, statusBar, sink, reviews, explanations, showMetrics: (jobId) => MetricsPanel.createOrShow(context.extensionUri, registry!, jobId) });
+	const runLogs = register(context, new RunLogDocuments(registry));
+	registerCommands(context, { registry, tree, statusBar, sink, reviews, explanations, runLogs, showMetrics: (jobId) => MetricsPanel.createOrShow(context.extensionUri, registry!, jobId) });
 	registerCodeLens(context, registry);
 	registerSettingsListener(context, registry);
 	registry.start();

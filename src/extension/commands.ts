@@ -9,8 +9,9 @@ import type { FolderRegistry } from './folderRegistry';
 import type { FolderService } from './folderService';
 import { type JobArgument, resolveFolder, resolveJob } from './jobPicker';
 import { isActiveState } from './jobPresenter';
-import { FolderNode, type JobTreeProvider } from './jobTreeProvider';
+import { FolderNode, JobNode, type JobTreeProvider, RunNode } from './jobTreeProvider';
 import type { OutputChannelLogSink } from './logSink';
+import type { RunLogDocuments } from './runLogDocument';
 import type { JobStatusBar } from './statusBar';
 
 /** What the command handlers work on. */
@@ -19,6 +20,7 @@ export interface CommandServices {
 	tree: JobTreeProvider;
 	statusBar: JobStatusBar;
 	sink: OutputChannelLogSink;
+	runLogs: RunLogDocuments;
 	reviews: ApprovalReviews;
 	explanations: ExplainDocuments;
 	showMetrics(focusJobId?: string): void;
@@ -73,25 +75,18 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 	register(Commands.enableJob, setEnabled(true));
 	register(Commands.disableJob, setEnabled(false));
 
-	register(Commands.showLog, async (arg: JobArgument) => {
+	// The run's log document (runLogDocument.ts): a run row's attempt, else the job's newest run. Resolves with the editor.
+	register(Commands.showLog, async (arg: JobArgument): Promise<vscode.TextEditor | undefined> => {
 		const target = await resolveJob(registry, arg, 'Show the log of which job?');
 		if (!target) {
-			return;
+			return undefined;
 		}
-		const logFile = target.logFile ?? (target.isRun ? undefined : latestLogFile(target.service, target.jobId));
-		if (!logFile) {
-			// A run that printed nothing keeps no log file: say so rather than show another run's output.
-			const ran = target.isRun || target.service.engine.getJob(target.jobId)?.lastRun !== undefined;
-			const why = ran ? 'printed nothing' : 'has no run output yet';
-			void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" ${why}; showing the Workspace Jobs log.`);
-			s.sink.show();
-			return;
+		const attempt = arg instanceof RunNode ? (arg.record?.attempt ?? arg.active?.attempt) : typeof arg === 'object' && !(arg instanceof FolderNode) && !(arg instanceof JobNode) ? arg?.attempt : undefined;
+		const editor = await reportErrors(() => s.runLogs.open(target.service, target.jobId, target.runId, attempt));
+		if (!editor) {
+			void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" has not run yet.`);
 		}
-		try {
-			await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(logFile)), { preview: true });
-		} catch (err) {
-			void vscode.window.showErrorMessage(`Workspace Jobs: cannot open the run's log ${logFile}: ${String(err)}`);
-		}
+		return editor;
 	});
 
 	register(Commands.openDefinition, async (arg: JobArgument) => {
@@ -183,13 +178,6 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 	const exportReports = new ExportReports();
 	context.subscriptions.push(exportReports);
 	register(Commands.exportJobs, (arg?: unknown) => exportJobsCommand(registry, exportReports, arg));
-}
-
-/** The newest log file of a job: a run in progress, the last run, or the history. */
-/** The output of the job's newest run: the one going on, else the last one (none when it printed nothing). */
-function latestLogFile(service: FolderService, jobId: string): string | undefined {
-	const job = service.engine.getJob(jobId);
-	return job?.active.find((r) => r.logFile)?.logFile ?? job?.lastRun?.logFile;
 }
 
 async function reportErrors<T>(fn: () => Promise<T>): Promise<T | undefined> {

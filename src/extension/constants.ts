@@ -81,6 +81,9 @@ export const reviewScheme = 'workspace-jobs-review';
 /** URI scheme of the read-only "Why Didn't This Run?" documents (explainDocument.ts). */
 export const explainScheme = 'workspace-jobs-explain';
 
+/** URI scheme of the read-only run log documents (runLogDocument.ts). */
+export const runLogScheme = 'workspace-jobs-log';
+
 /** Name of the log output channel. */
 export const outputChannelName = 'Workspace Jobs';
 

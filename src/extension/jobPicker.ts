@@ -16,7 +16,7 @@ export interface JobTarget {
 }
 
 /** What commands accept as their first argument (tree nodes, a job id, or a plain object from code). */
-export type JobArgument = JobNode | RunNode | FolderNode | string | { folder?: string; jobId: string; runId?: string; logFile?: string } | undefined;
+export type JobArgument = JobNode | RunNode | FolderNode | string | { folder?: string; jobId: string; runId?: string; attempt?: number; logFile?: string } | undefined;
 
 /**
  * Turns a command argument into a job; without one, asks with a quick pick of the jobs that

@@ -129,9 +129,9 @@ test('jobs run, cancel and fail from the tree; status bar, metrics panel and run
 			}
 			await shot(page, 'jobs-05-metrics-panel', { settle: 800 });
 
-			// The run log of Hello opens in an editor with the job's output.
+			// The run log of Hello opens in an editor with the job's output (its tab titled after the job and the start).
 			await clickContextMenu(page, jobRow(page, 'Hello'), 'Show Run Log');
-			await expectVisible(page.locator('.tabs-container .tab.active', { hasText: /\.log$/ }), 'the run log editor tab');
+			await expectVisible(page.locator('.tabs-container .tab.active', { hasText: /^Hello · \d\d:\d\d:\d\d/ }), 'the run log editor tab');
 			await expectVisible(
 				page.locator('.editor-group-container.active .monaco-editor .view-lines', { hasText: 'hello' }),
 				'the output "hello" in the run log editor',
