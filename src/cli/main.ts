@@ -230,7 +230,7 @@ async function run(file: string, result: ParseResult, ids: string[], { json, str
 		return 1;
 	}
 	const targets = ids.length ? ids : known;
-	const engine = createEngine(file, level, concurrency, time);
+	const engine = createEngine(file, level, concurrency, time, true);
 	const startedAt = Date.now();
 	engine.load(result.config);
 	if (json) {
@@ -329,15 +329,21 @@ function shownInstant(iso: string | undefined, time: InstantOptions): string | u
 	return Number.isNaN(ms) ? iso : formatInstant(ms, time);
 }
 
-/** The engine of `run` and `start`; its log goes to stderr, so stdout holds only results. */
-function createEngine(file: string, level: LogLevel, concurrency: number | undefined, time: InstantOptions): Engine {
+/**
+ * The engine of `run` and `start`; its log goes to stderr, so stdout holds only results. Job
+ * output is logged at trace (the engine's levels keep a long-running `start` quiet); `run`, which
+ * someone watches run to the end, shows it unless `--quiet`.
+ */
+function createEngine(file: string, level: LogLevel, concurrency: number | undefined, time: InstantOptions, showOutput = false): Engine {
 	const sink: LogSink = {
 		write(lvl, message, context) {
 			const at = formatInstant(Date.now(), { ...time, date: false, millis: true });
 			process.stderr.write(`${at} ${lvl.toUpperCase().padEnd(5)} ${formatContext(context)}${message}\n`);
 		},
 	};
-	return new Engine({ workspaceFolder: path.dirname(file), concurrency, logger: createLogger(filterSink(level, sink)) });
+	const filtered = filterSink(level, sink);
+	const output = showOutput && level !== 'warn' ? sink : filtered;
+	return new Engine({ workspaceFolder: path.dirname(file), concurrency, logger: createLogger({ write: (lvl, message, context) => (lvl === 'trace' ? output : filtered).write(lvl, message, context) }) });
 }
 
 /** The results of `run` on stdout and the totals line last; with `--json` stdout holds only records, so the totals go to stderr. */

@@ -82,11 +82,16 @@ export function registerCommands(context: vscode.ExtensionContext, s: CommandSer
 			return undefined;
 		}
 		const attempt = arg instanceof RunNode ? (arg.record?.attempt ?? arg.active?.attempt) : typeof arg === 'object' && !(arg instanceof FolderNode) && !(arg instanceof JobNode) ? arg?.attempt : undefined;
-		const editor = await reportErrors(() => s.runLogs.open(target.service, target.jobId, target.runId, attempt));
-		if (!editor) {
-			void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" has not run yet.`);
+		try {
+			const editor = await s.runLogs.open(target.service, target.jobId, target.runId, attempt);
+			if (!editor) {
+				void vscode.window.showInformationMessage(`Workspace Jobs: "${target.jobId}" has not run yet.`);
+			}
+			return editor;
+		} catch (err) {
+			void vscode.window.showErrorMessage(`Workspace Jobs: cannot show the run log of "${target.jobId}": ${err instanceof Error ? err.message : String(err)}`);
+			return undefined;
 		}
-		return editor;
 	});
 
 	register(Commands.openDefinition, async (arg: JobArgument) => {

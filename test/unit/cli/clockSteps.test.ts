@@ -63,7 +63,7 @@ test('start: after the wall clock steps back, interval and per-second jobs keep 
 		// Timers run on the monotonic clock; only the wall clock steps, as with a real clock change.
 		FAKETIME_DONT_FAKE_MONOTONIC: '1',
 	};
-	const child = spawn(process.execPath, [cli, 'start', '--file', file], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [cli, 'start', '--verbose', '--file', file], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
