@@ -45,7 +45,10 @@ test('the review shows every job in full, and Allow is on it; the next review sh
 		await page.locator(`${EDITOR} .view-lines`).click();
 		await page.keyboard.press('Control+F');
 		await page.keyboard.type('c-hidden');
-		await page.keyboard.press('Escape');
+		// Its close button, not Escape: Escape would first hide the approval notification, which
+		// stays open until the jobs are allowed (checked below).
+		await page.locator(`${EDITOR} .find-widget .codicon-widget-close`).click();
+		await page.locator(`${EDITOR} .view-lines`).click();
 		await expectVisible(line(page, 'echo ok«\\r»«\\x1b»[2K«\\t»echo ignore«U+202E RLO» txt.sh; echo pwned > pwned-hidden.txt'), 'the hidden characters, written out');
 		await expectVisible(line(page, 'set -e«\\n»'), 'the first line of the script');
 		await shot(page, 'approval-02-review-hidden-characters');
@@ -53,6 +56,7 @@ test('the review shows every job in full, and Allow is on it; the next review sh
 		await expectVisible(line(page, 'echo the thirteenth and fourteenth jobs are shown too'), 'the 14th job (no "... and N more")');
 		await shot(page, 'approval-03-review-end');
 
+		await expectVisible(notice, 'the approval notification, still open while the review is read', 2_000);
 		// Allow (CodeLens above the first line) -> modal -> Allow: the review closes, the jobs are allowed.
 		await page.keyboard.press('Control+Home');
 		await page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Allow These Jobs' }).click();
