@@ -95,9 +95,11 @@ test('the tree at its default width: short rows, waiting for a dependency, runs 
 			await shot(page, 'tree-03-failed-4-times');
 
 			// The tooltip of a cron job in another zone: its schedule, both wall times, labelled.
-			for (const toast of await page.locator('.notifications-toasts .notification-toast').all()) {
-				await toast.hover();
-				await toast.locator('.codicon-notifications-clear').click();
+			const toasts = page.locator('.notifications-toasts .notification-toast');
+			for (let left = await toasts.count(); left > 0; left = await toasts.count()) {
+				await toasts.first().hover();
+				await toasts.first().locator('.codicon-notifications-clear').click();
+				await page.waitForFunction((n) => document.querySelectorAll('.notifications-toasts .notification-toast').length < n, left, { timeout: 5_000 });
 			}
 			await jobRow(page, 'Nightly report').hover();
 			const hover = await expectVisible(page.locator('.monaco-hover', { hasText: 'Next run' }), 'the tooltip of Nightly report');
