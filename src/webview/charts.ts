@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import type { StatsBucket, StatsWindow } from '../core/records/runStats';
-import { formatBucket, formatClock } from './timeLabels';
+import { formatWhen } from '../core/base/timeFormat';
 
 /** One line of a chart and its legend entry. */
 export interface SeriesSpec {
@@ -13,18 +13,22 @@ export interface SeriesSpec {
 	value: (bucket: StatsBucket) => number;
 	/** What the legend shows while nothing is hovered: a total or a peak over the window. */
 	over: 'sum' | 'max';
+	/** Dashed and without fill, so a series that often equals another does not hide it. */
+	dashed?: boolean;
 }
 
 /**
  * A uPlot chart of buckets over the chosen window, with a legend that shows values without
  * hovering: over the whole window by default, the hovered bucket's while the cursor is on the
- * chart. Times come from the one formatter; colors from the VS Code theme's variables, re-read
+ * chart. Times come from the one formatter (src/core/base/timeFormat.ts `formatWhen`); colors from the VS Code theme's variables, re-read
  * when the theme changes.
  */
 export class BucketChart {
 	private plot: uPlot | undefined;
 	private buckets: readonly StatsBucket[] = [];
 	private window: StatsWindow | undefined;
+	/** The host's clock at the last update: times on the axis and in the legend say their day relative to it. */
+	private now = 0;
 	private readonly values: HTMLElement[] = [];
 	private readonly when: HTMLElement;
 
@@ -51,7 +55,8 @@ export class BucketChart {
 		new MutationObserver(() => this.rebuild()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 	}
 
-	update(buckets: readonly StatsBucket[], window: StatsWindow): void {
+	update(buckets: readonly StatsBucket[], window: StatsWindow, now: number): void {
+		this.now = now;
 		const changedWindow = this.window?.start !== window.start || this.window?.bucketMs !== window.bucketMs;
 		this.buckets = buckets;
 		this.window = window;
@@ -95,10 +100,11 @@ export class BucketChart {
 					{},
 					...this.series.map((s) => {
 						const color = themeColor(s.colorVar, s.fallback);
-						return { label: s.label, stroke: color, fill: translucent(color), width: 2, paths: stepped, points: { show: false } };
+						const look = s.dashed ? { dash: [5, 4], width: 1.5 } : { fill: translucent(color), width: 2 };
+						return { label: s.label, stroke: color, ...look, paths: stepped, points: { show: false } };
 					}),
 				],
-				axes: [{ ...axis, values: (_u, splits) => splits.map((s) => formatClock(s * 1000)) }, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }],
+				axes: [{ ...axis, values: (_u, splits) => splits.map((s) => formatWhen(s * 1000, this.now)) }, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }],
 				scales: {
 					x: { time: true, range: () => [window.start / 1000, window.end / 1000] },
 					y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
@@ -120,7 +126,13 @@ export class BucketChart {
 			this.values[i].textContent = String(bucket ? s.value(bucket) : s.over === 'sum' ? values.reduce((a, b) => a + b, 0) : Math.max(0, ...values));
 		});
 		const window = this.window;
-		this.when.textContent = bucket && window ? formatBucket(bucket.t, window.bucketMs) : window ? `last ${window.label}` : '';
+		if (bucket && window) {
+			// `21:35:30–21:36:00`: seconds while a bucket is shorter than a minute.
+			const seconds = window.bucketMs < 60_000;
+			this.when.textContent = `${formatWhen(bucket.t, this.now, { seconds })}–${formatWhen(bucket.t + window.bucketMs, this.now, { seconds })}`;
+		} else {
+			this.when.textContent = window ? `last ${window.label}` : '';
+		}
 	}
 }
 

@@ -2,7 +2,7 @@
 // imported here and lands in dist/webview/metrics.css. Runs under a strict CSP: no inline
 // script or style, all text through textContent.
 import 'uplot/dist/uPlot.min.css';
-import { formatElapsed, formatInstant, formatRelative } from '../core/base/timeFormat';
+import { formatElapsed, formatRelative, formatWhen } from '../core/base/timeFormat';
 import { BucketChart } from './charts';
 import { JobTable, sortKeys, type SortState } from './jobTable';
 import { type MetricsView, parseHostMessage, type WebviewMessage } from './protocol';
@@ -38,7 +38,7 @@ const ui = buildLayout();
 const runsChart = new BucketChart(ui.runsChart, ui.runsLegend, [
 	{ label: 'Completed', colorVar: '--vscode-charts-green', fallback: '#388a34', swatch: 'completed', value: (b) => b.completed, over: 'sum' },
 	{ label: 'Failed', colorVar: '--vscode-charts-red', fallback: '#e51400', swatch: 'failed', value: (b) => b.failed, over: 'sum' },
-	{ label: 'Retries', colorVar: '--vscode-charts-yellow', fallback: '#bf8803', swatch: 'retries', value: (b) => b.retries, over: 'sum' },
+	{ label: 'Retries', colorVar: '--vscode-charts-yellow', fallback: '#bf8803', swatch: 'retries', value: (b) => b.retries, over: 'sum', dashed: true },
 ]);
 const busyChart = new BucketChart(ui.busyChart, ui.busyLegend, [
 	{ label: 'Peak running', colorVar: '--vscode-charts-blue', fallback: '#1a85ff', swatch: 'running', value: (b) => b.peakRunning, over: 'max' },
@@ -67,8 +67,9 @@ function post(message: WebviewMessage): void {
 
 function render(view: MetricsView): void {
 	ui.main.setAttribute('aria-busy', 'false');
-	const oldest = view.oldest === undefined ? 'no runs yet' : `oldest ${formatInstant(view.oldest)} (${formatRelative(view.oldest, view.generatedAt)})`;
-	ui.since.textContent = `Runs in the last ${view.window.label}, from history: ${oldest} · updated ${formatInstant(view.generatedAt, { date: false })}`;
+	const now = view.generatedAt;
+	const oldest = view.oldest === undefined ? 'no runs yet' : `oldest ${formatWhen(view.oldest, now, { seconds: true })} (${formatRelative(view.oldest, now)})`;
+	ui.since.textContent = `Runs in the last ${view.window.label}, from history: ${oldest} · updated ${formatWhen(now, now, { seconds: true })}`;
 	for (const card of cards) {
 		const dd = ui.values.get(card.id)!;
 		dd.textContent = card.value(view);
@@ -79,8 +80,8 @@ function render(view: MetricsView): void {
 	const bucket = formatElapsed(view.window.bucketMs);
 	ui.runsCaption.textContent = `Runs ended per ${bucket}, last ${view.window.label}`;
 	ui.busyCaption.textContent = `Attempts running at once (peak per ${bucket}), last ${view.window.label}`;
-	runsChart.update(view.buckets, view.window);
-	busyChart.update(view.buckets, view.window);
+	runsChart.update(view.buckets, view.window, now);
+	busyChart.update(view.buckets, view.window, now);
 	table.update(view.perJob, view.focus, view.generatedAt, view.window.label);
 }
 
