@@ -26,11 +26,14 @@ const win32Errors = new Map<number, string>([
 	[267, 'ENOTDIR'],
 ]);
 
+/** A start through the helper; `helperFailed` when the helper itself could not be spawned. */
+export type HostedStart = JobStart | { error: NodeJS.ErrnoException; helperFailed: true };
+
 /**
  * Waits for the helper's header: the started job, or why the shell could not start. `shell` is
  * the executable for messages (`spawn pwsh.exe ENOENT`).
  */
-export function hostedJobStart(child: ChildProcess, shell: string): Promise<JobStart> {
+export function hostedJobStart(child: ChildProcess, shell: string): Promise<HostedStart> {
 	return new Promise((resolve) => {
 		const stdout = child.stdout as Readable;
 		let head = Buffer.alloc(0);
@@ -66,11 +69,14 @@ export function hostedJobStart(child: ChildProcess, shell: string): Promise<JobS
 		child.once('error', (err: NodeJS.ErrnoException) => {
 			const error: NodeJS.ErrnoException = new Error(`spawn ${shell} ${err.code ?? err.message}`);
 			error.code = err.code;
-			resolve({ error });
+			resolve({ error, helperFailed: true });
 		});
-		child.once('exit', (code, signal) => {
-			exit = { code, signal };
-			resolve({ error: new Error(`spawn ${shell}: the job helper exited (${code ?? signal}) before it started the shell`) });
+		child.once('exit', (code, signal) => (exit = { code, signal }));
+		// Before the header nothing but the helper holds its stdout, so its end is the helper's: a
+		// header still in the pipe when 'exit' comes is read first.
+		stdout.once('close', () => {
+			const how = exit ? (exit.code ?? exit.signal) : 'unknown';
+			resolve({ error: new Error(`spawn ${shell}: the job helper exited (${how}) before it started the shell`) });
 		});
 	});
 }

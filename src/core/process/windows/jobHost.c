@@ -23,7 +23,8 @@
  *   exit    the shell's exit code, once nothing of the job runs any more (bounded).
  *
  * The job's private console (the runner spawns this hidden, so Windows gives it one without a
- * window) is switched to UTF-8 (code page 65001), the encoding the runner decodes.
+ * window) is switched to UTF-8 (code page 65001), the encoding the runner decodes: cmd's own
+ * output and programs that write in the console's code page then arrive as UTF-8.
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
@@ -118,6 +119,19 @@ static void wait_job_empty(void)
 	}
 }
 
+/*
+ * Switches the console to UTF-8 only when it is ours alone: a console shared with other
+ * processes (a terminal the host runs in) keeps its code page, the user's setting.
+ */
+static void use_utf8_console(void)
+{
+	DWORD attached[2];
+	if (GetConsoleProcessList(attached, 2) == 1) {
+		SetConsoleCP(CP_UTF8);
+		SetConsoleOutputCP(CP_UTF8);
+	}
+}
+
 static UINT fail(HANDLE out, const char *step)
 {
 	header(out, step, GetLastError());
@@ -150,8 +164,7 @@ static UINT run(void)
 	SetHandleInformation(out, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
 	SetHandleInformation(err, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
 	nul = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
-	SetConsoleCP(CP_UTF8);
-	SetConsoleOutputCP(CP_UTF8);
+	use_utf8_console();
 
 	ZeroMemory(&startup, sizeof startup);
 	startup.cb = sizeof startup;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GroupSpawnOptions, JobStart } from '../processStart';
 import { shellCommandLine, windowsShell } from './commandLine';
-import { hostedJobStart } from './hostedJob';
+import { type HostedStart, hostedJobStart } from './hostedJob';
 import { TaskkillJob } from './taskkillJob';
 
 /**
@@ -21,6 +21,8 @@ export const jobHostName = 'jobHost.exe';
 const jobHostArgv0 = 'jobHost';
 
 let jobHost: string | null | undefined;
+/** Set once spawning the helper failed although the job's folder exists. */
+let helperBlocked = false;
 
 /** Where the helper is: beside this bundle (`dist/`), or in `dist/` of a folder above this source file. */
 export function findJobHost(): string | undefined {
@@ -44,11 +46,24 @@ export function findJobHost(): string | undefined {
 export async function startWindows(options: GroupSpawnOptions): Promise<JobStart> {
 	const shell = windowsShell(options.shell, options.env);
 	const line = shellCommandLine(shell, options.command);
-	const host = findJobHost();
+	const host = helperBlocked ? undefined : findJobHost();
 	const common = { cwd: options.cwd, env: options.env, windowsHide: true, windowsVerbatimArguments: true } as const;
 	if (host) {
-		const child = spawn(host, [`${line.program} ${line.rest}`], { ...common, argv0: jobHostArgv0, stdio: ['pipe', 'pipe', 'pipe'] });
-		return hostedJobStart(child, shell.executable);
+		let start: HostedStart;
+		try {
+			const child = spawn(host, [`${line.program} ${line.rest}`], { ...common, argv0: jobHostArgv0, stdio: ['pipe', 'pipe', 'pipe'] });
+			start = await hostedJobStart(child, shell.executable);
+		} catch (err) {
+			// Node throws at once for errors other than a missing file or a refused access (UNKNOWN
+			// for a file that is no program); arguments it rejects fail the direct spawn below too.
+			start = { error: err as NodeJS.ErrnoException, helperFailed: true };
+		}
+		if (!('helperFailed' in start) || !fs.existsSync(options.cwd)) {
+			return start;
+		}
+		// The helper cannot run here (blocked by policy or antivirus): every job would fail, so the
+		// weaker way it is, for the rest of this process.
+		helperBlocked = true;
 	}
 	const child = spawn(shell.executable, [line.rest], { ...common, argv0: line.program, stdio: ['ignore', 'pipe', 'pipe'] });
 	if (child.pid === undefined) {
