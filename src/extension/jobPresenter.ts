@@ -224,6 +224,8 @@ export interface StatusInput {
 	trusted: boolean;
 	needsApproval: boolean;
 	nextDue?: { name: string; at: number };
+	/** The running jobs, oldest run first: their names and when their attempt started. */
+	runningJobs?: Array<{ name: string; startedAt?: number }>;
 }
 
 export interface StatusPresentation {
@@ -231,15 +233,33 @@ export interface StatusPresentation {
 	tooltip: string;
 	/** Show the error background (failures since the last look). */
 	error: boolean;
+	/** Show the warning background (jobs wait for the user's approval). */
+	warning: boolean;
+	/** A click opens the approval review rather than the Jobs view. */
+	opensApproval: boolean;
 }
 
-/** The status bar item: a spinner and count while anything runs, failures in the error color. */
+/** Running jobs named in the tooltip; more are counted. */
+const namedRunning = 5;
+
+function runningFor(ms: number): string {
+	return ms < 1000 ? 'just started' : `for ${formatElapsed(Math.floor(ms / 1000) * 1000)}`;
+}
+
+/**
+ * The status bar item: what stops jobs from running first (Restricted Mode, approval), then a
+ * spinner and count while anything runs, paused, failures in the error color.
+ */
 export function describeStatus(input: StatusInput, now: number, zone?: string): StatusPresentation {
+	const active = input.running > 0 ? `${input.running} running${input.queued ? `, ${input.queued} queued` : ''}` : input.queued > 0 ? `${input.queued} queued` : '';
+	const opensApproval = input.trusted && input.needsApproval;
 	let text: string;
-	if (input.running > 0) {
-		text = `$(sync~spin) ${input.running} running${input.queued ? `, ${input.queued} queued` : ''}`;
-	} else if (input.queued > 0) {
-		text = `$(clock) ${input.queued} queued`;
+	if (!input.trusted) {
+		text = '$(workspace-untrusted) Jobs: Restricted Mode';
+	} else if (opensApproval) {
+		text = '$(shield) Jobs need approval';
+	} else if (active) {
+		text = `${input.running > 0 ? '$(sync~spin)' : '$(clock)'} ${active}${input.paused ? ' · paused' : ''}`;
 	} else if (input.paused) {
 		text = '$(debug-pause) Jobs paused';
 	} else {
@@ -254,18 +274,28 @@ export function describeStatus(input: StatusInput, now: number, zone?: string): 
 	} else if (input.needsApproval) {
 		lines.push('Jobs wait for your approval of the commands in .jobs.json');
 	}
-	lines.push(input.running || input.queued ? `${input.running} running, ${input.queued} queued` : 'Nothing running');
-	if (input.paused) {
-		lines.push('Scheduler paused');
+	const runningJobs = input.runningJobs ?? [];
+	if (runningJobs.length > 0) {
+		const named = runningJobs.slice(0, namedRunning).map((j) => (j.startedAt === undefined ? j.name : `${j.name} (${runningFor(now - j.startedAt)})`));
+		const more = runningJobs.length - named.length;
+		lines.push(`Running: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+		if (input.queued > 0) {
+			lines.push(`${input.queued} queued`);
+		}
+	} else {
+		lines.push(active || 'Nothing running');
 	}
-	if (input.nextDue) {
+	if (input.paused) {
+		lines.push('Scheduler paused: only Run Now starts jobs');
+	}
+	if (input.nextDue && !input.paused) {
 		lines.push(`Next: ${input.nextDue.name} at ${formatWhen(input.nextDue.at, now, { zone })} (${formatRelative(input.nextDue.at, now)})`);
 	}
 	if (input.failures > 0) {
 		lines.push(`${input.failures} failed run${input.failures === 1 ? '' : 's'} since you last looked`);
 	}
-	lines.push('Click to open the Jobs view');
-	return { text, tooltip: lines.join('\n'), error: input.failures > 0 };
+	lines.push(opensApproval ? 'Click to review the jobs and allow them' : 'Click to open the Jobs view');
+	return { text, tooltip: lines.join('\n'), error: input.failures > 0, warning: opensApproval && input.failures === 0, opensApproval };
 }
 
 /** Escapes text for a MarkdownString with theme icons on: nothing in a job's name or output may become markup. */

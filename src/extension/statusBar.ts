@@ -57,7 +57,12 @@ export class JobStatusBar implements vscode.Disposable {
 		const presentation = describeStatus(this.input(), now);
 		this.item.text = presentation.text;
 		this.item.tooltip = presentation.tooltip;
-		this.item.backgroundColor = presentation.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+		this.item.command = presentation.opensApproval ? Commands.approveJobs : Commands.showJobs;
+		this.item.backgroundColor = presentation.error
+			? new vscode.ThemeColor('statusBarItem.errorBackground')
+			: presentation.warning
+				? new vscode.ThemeColor('statusBarItem.warningBackground')
+				: undefined;
 		this.item.accessibilityInformation = { label: presentation.tooltip.replace(/\n/g, '. '), role: 'button' };
 		this.item.show();
 	}
@@ -71,7 +76,15 @@ export class JobStatusBar implements vscode.Disposable {
 		let queued = 0;
 		let nextDue: StatusInput['nextDue'];
 		let needsApproval = false;
+		const runningJobs: NonNullable<StatusInput['runningJobs']> = [];
 		for (const service of this.registry.withJobs()) {
+			for (const job of service.engine.getJobs()) {
+				for (const run of job.active) {
+					if (run.state === 'running') {
+						runningJobs.push({ name: job.definition.name ?? job.definition.id, startedAt: run.startedAt === undefined ? undefined : Date.parse(run.startedAt) });
+					}
+				}
+			}
 			const counts = service.engine.runCounts();
 			running += counts.running;
 			queued += counts.waiting;
@@ -81,6 +94,7 @@ export class JobStatusBar implements vscode.Disposable {
 			}
 			needsApproval ||= this.registry.refusal(service) === 'unapproved';
 		}
-		return { running, queued, failures: this.failures, paused: this.registry.paused, trusted: this.registry.gate.trusted, needsApproval, nextDue };
+		runningJobs.sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
+		return { running, queued, failures: this.failures, paused: this.registry.paused, trusted: this.registry.gate.trusted, needsApproval, nextDue, runningJobs };
 	}
 }

@@ -62,6 +62,7 @@ test('jobs run, cancel and fail from the tree; status bar, metrics panel and run
 			await expectJobState(page, 'Slow', 'running');
 			await expectVisible(page.locator(STATUS_ITEM, { hasText: '1 running' }), 'the status bar item saying "1 running"');
 			await expectVisible(page.locator(`${STATUS_ITEM} .codicon-sync.codicon-modifier-spin`), 'the spinner in the status bar item');
+			assert.match(await statusItemLabel(page), /Running: Slow \((just started|for \d+ s)\)/, 'the status bar names the running job');
 			await expectVisible(jobRow(page, 'Slow').locator('.action-label[aria-label="Cancel Job"]'), 'the inline Cancel action of the running job');
 			await shot(page, 'jobs-02-slow-running');
 
@@ -147,6 +148,11 @@ test('Run Now asks for approval first, and Allow on the review lets the job run'
 		await expectVisible(treeMessage(page, 'wait for your approval'), 'the "wait for your approval" message above the tree');
 		await expectVisible(page.locator('#workbench\\.parts\\.sidebar .action-label[aria-label="Review and Allow Jobs"]'), 'the Review and Allow Jobs title action');
 		assert.match(await statusItemLabel(page), /Jobs wait for your approval/);
+		await expectVisible(page.locator(STATUS_ITEM, { hasText: 'Jobs need approval' }), 'the status bar item saying "Jobs need approval"');
+		// A click on it opens the review, where the jobs can be allowed.
+		await page.locator(STATUS_ITEM).click();
+		await expectVisible(page.locator('.tabs-container .tab.active', { hasText: 'basic.jobs-review' }), 'the review, opened from the status bar');
+		await runCommand(page, 'View: Close All Editors');
 		await expectJobState(page, 'Hello', 'idle');
 		assert.doesNotMatch((await jobRow(page, 'Nightly').getAttribute('aria-label')) ?? '', /next/, 'no schedule runs before approval');
 		await expectVisible(notification(page, 'have not been approved to run yet'), 'the approval notification of the folder');

@@ -189,9 +189,29 @@ test('the status bar shows failures in the error color and the next job in its t
 });
 
 test('the status bar says when paused, restricted or waiting for approval', () => {
-	assert.equal(describeStatus({ running: 0, queued: 0, failures: 0, paused: true, trusted: true, needsApproval: false }, now).text, '$(debug-pause) Jobs paused');
-	assert.match(describeStatus({ running: 0, queued: 0, failures: 0, paused: false, trusted: false, needsApproval: false }, now).tooltip, /Restricted Mode/);
-	assert.match(describeStatus({ running: 0, queued: 0, failures: 0, paused: false, trusted: true, needsApproval: true }, now).tooltip, /approval/);
+	const base = { running: 0, queued: 0, failures: 0, paused: false, trusted: true, needsApproval: false };
+	assert.equal(describeStatus({ ...base, paused: true }, now).text, '$(debug-pause) Jobs paused');
+	const restricted = describeStatus({ ...base, trusted: false, needsApproval: true }, now);
+	assert.equal(restricted.text, '$(workspace-untrusted) Jobs: Restricted Mode');
+	assert.match(restricted.tooltip, /Restricted Mode/);
+	assert.equal(restricted.opensApproval, false, 'no approval can help before trust');
+	const approval = describeStatus({ ...base, needsApproval: true }, now);
+	assert.equal(approval.text, '$(shield) Jobs need approval');
+	assert.equal(approval.warning, true);
+	assert.equal(approval.opensApproval, true);
+	assert.match(approval.tooltip, /Click to review the jobs and allow them/);
+	assert.equal(describeStatus({ ...base, running: 1, paused: true }, now).text, '$(sync~spin) 1 running · paused');
+});
+
+test('the status bar tooltip names the running jobs and how long each has run', () => {
+	const runningJobs = [
+		{ name: 'Build', startedAt: now - 65_000 },
+		{ name: 'Lint', startedAt: now - 2_400 },
+		...['a', 'b', 'c', 'd'].map((name) => ({ name, startedAt: now })),
+	];
+	const s = describeStatus({ running: 6, queued: 2, failures: 0, paused: false, trusted: true, needsApproval: false, runningJobs }, now);
+	assert.match(s.tooltip, /^Running: Build \(for 1 min 5 s\), Lint \(for 2 s\), a \(just started\), b \(just started\), c \(just started\) and 1 more$/m);
+	assert.match(s.tooltip, /^2 queued$/m);
 });
 
 test('escapeMarkdown leaves no markup and no line breaks', () => {
