@@ -36,6 +36,8 @@ const defaultTargets = [
 	'test/unit/core/process/psTable.test.ts',
 	// The leftover search after a crash: finds nothing and does not throw with no table.
 	'test/unit/core/process/leftovers.test.ts',
+	// Escape tracking: none without a table, and it does not throw.
+	'test/unit/core/process/escapeTracker.test.ts',
 	'test/unit/core/process/runner.test.ts',
 	// Host SIGKILLed mid-run, recovery of interrupted runs and of escaped processes, launcher death.
 	'test/unit/core/engine/reliability.test.ts',

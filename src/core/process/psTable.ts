@@ -84,7 +84,7 @@ export function readPsTable(extra: string[] = [], flags: string[] = []): Promise
 	}
 	return new Promise((resolve) => {
 		execFile('ps', psArguments(extra, flags), { env: psEnv, timeout: psTimeoutMs, maxBuffer: maxOutput, encoding: 'latin1' }, (err, stdout) => {
-			resolve(judge(err ? undefined : stdout, err));
+			resolve(judge(stdout, err));
 		});
 	});
 }
@@ -98,20 +98,26 @@ export function readPsTableSync(extra: string[] = [], flags: string[] = []): PsR
 		const stdout = execFileSync('ps', psArguments(extra, flags), { env: psEnv, timeout: psTimeoutMs, maxBuffer: maxOutput, encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] });
 		return judge(stdout, undefined);
 	} catch (err) {
-		return judge(undefined, err);
+		return judge((err as { stdout?: string }).stdout, err);
 	}
 }
 
+/**
+ * The rows of one `ps` run, or undefined. Missing (ENOENT) or blind (it ran but did not list
+ * this process: procps without `/proc` exits 47 with no rows) makes `ps` unusable for good; a
+ * run stopped by the timeout or a signal (a loaded machine) only fails this once.
+ */
 function judge(stdout: string | undefined, err: unknown): PsRow[] | undefined {
-	if (stdout === undefined) {
-		if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-			unusable = true;
-		}
+	const failure = err as (NodeJS.ErrnoException & { killed?: boolean; signal?: string | null }) | null | undefined;
+	if (failure?.code === 'ENOENT') {
+		unusable = true;
 		return undefined;
 	}
-	const rows = parsePsTable(stdout);
+	if (failure && (failure.killed || failure.signal)) {
+		return undefined;
+	}
+	const rows = parsePsTable(stdout ?? '');
 	if (!rows.some((row) => row.pid === process.pid)) {
-		// procps without /proc prints an error and no rows: as good as no ps.
 		unusable = true;
 		return undefined;
 	}
