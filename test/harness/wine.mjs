@@ -20,7 +20,7 @@
 // the run is killed.
 //
 // Usage: node test/harness/wine.mjs [--force]   (provisions and prints what it has)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -403,6 +403,22 @@ export function attachWine(scratch) {
 		command(program, args = [], { cwd = scratch, extraEnv = {}, wine = true } = {}) {
 			const vars = Object.entries({ ...env, ...extraEnv }).map(([k, v]) => `${k}=${v}`);
 			return ['chroot', [ROOTFS, '/usr/bin/env', '-i', '-C', cwd, ...vars, ...(wine ? ['wine'] : []), program, ...args]];
+		},
+		/**
+		 * Like runSync, without blocking the event loop (a Ctrl-C handler can still end it):
+		 * resolves with the exit status. Output to `stdoutFile`/`stderrFile` (host paths).
+		 */
+		run(program, args, { cwd, extraEnv, stdoutFile, stderrFile, onChild = () => undefined }) {
+			const stdout = fs.openSync(stdoutFile, 'w');
+			const stderr = fs.openSync(stderrFile, 'w');
+			const child = spawn(...session.command(program, args, { cwd, extraEnv }), { stdio: ['ignore', stdout, stderr] });
+			fs.closeSync(stdout);
+			fs.closeSync(stderr);
+			onChild(child);
+			return new Promise((resolve) => {
+				child.once('error', () => resolve(null));
+				child.once('exit', (code) => resolve(code));
+			});
 		},
 		/** Runs a program to its end with stdout and stderr in files; returns them as text. */
 		runSync(program, args = [], { cwd, extraEnv, timeoutMs = 120_000 } = {}) {
