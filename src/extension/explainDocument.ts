@@ -7,13 +7,16 @@ import type { FolderService } from './folderService';
 import { escapeMarkdown } from './jobPresenter';
 
 /** A job's explanation from this window: the engine's facts plus who runs the schedule and the run gate. */
-export function explanationOf(registry: FolderRegistry, service: FolderService, jobId: string, now = Date.now()): Explanation {
-	return service.engine.explain(jobId, { runner: service.scheduleRunner, refusal: registry.refusal(service, [jobId]) }, now);
+export function explanationOf(registry: FolderRegistry, service: FolderService, jobId: string, now = Date.now(), historyLimit?: number): Explanation {
+	return service.engine.explain(jobId, { runner: service.scheduleRunner, refusal: registry.refusal(service, [jobId]) }, now, historyLimit);
 }
+
+/** Records a hover reads: its summary looks at the last few decisions only, and a hover must be quick. */
+const tooltipHistoryLimit = 10;
 
 /** The tooltip's "why" lines (Markdown, escaped), or '' when nothing is worth a line. */
 export function explainTooltipLines(registry: FolderRegistry, service: FolderService, jobId: string, now: number): string {
-	const lines = explainSummary(explanationOf(registry, service, jobId, now), now);
+	const lines = explainSummary(explanationOf(registry, service, jobId, now, tooltipHistoryLimit), now);
 	return lines.length ? `\n\n${lines.map((line) => `$(question) ${escapeMarkdown(line)}  `).join('\n')}` : '';
 }
 

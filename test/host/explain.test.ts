@@ -41,7 +41,7 @@ suite('explain (basic fixture)', () => {
 			assert.match(text, /^- \S+ \S+ skipped · previous run \S+ is still running \(overlap: skip\) · started by hand$/m);
 			api._test.flush();
 			const node = api._test.getTreeChildren().find((n) => api._test.getTreeItem(n).label === 'Slow')!;
-			assert.match(api._test.getTreeTooltip(node), /\$\(question\) Skipped (now|\d+ s ago): previous run \S+ is still running/);
+			assert.match(api._test.getTreeTooltip(node), /\$\(question\) Skipped (just now|\d+ s ago): previous run \S+ is still running/);
 		} finally {
 			await vscode.commands.executeCommand<number>('workspaceJobs.cancelJob', 'slow');
 			await first;

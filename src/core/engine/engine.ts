@@ -271,12 +271,12 @@ export class Engine extends Disposable {
 
 	/**
 	 * "Why didn't this run?" from what this engine knows (its definition, enabled switch, pause,
-	 * runs in flight, `every` grid and recent history); the host adds who runs the schedule and
-	 * its own run gate.
+	 * runs in flight, `every` grid and its last `historyLimit` records); the host adds who runs
+	 * the schedule and its own run gate.
 	 */
-	explain(jobId: string, host: Pick<ExplainInput, 'runner' | 'refusal'>, now = this.clock.now()): Explanation {
+	explain(jobId: string, host: Pick<ExplainInput, 'runner' | 'refusal'>, now = this.clock.now(), historyLimit = explainHistoryLimit): Explanation {
 		const job = this.registry.require(jobId);
-		const records = this.readHistory({ jobId, limit: explainHistoryLimit });
+		const records = this.readHistory({ jobId, limit: historyLimit });
 		const active = this.getJob(jobId)?.active;
 		return explainJob({ ...host, job, enabled: this.registry.isEnabled(jobId), records, active, paused: this._paused, now, anchor: this.scheduling.anchorOf(jobId) });
 	}

@@ -52,7 +52,8 @@ export function explainSummary(ex: Explanation, now: number, time: InstantOption
 	}
 	const notable = ex.decisions.slice(0, 5).find((d) => d.record.status !== 'completed' || d.dst);
 	if (notable) {
-		lines.push(`${capitalize(outcomeText(notable))} ${formatRelative(notable.at, now)}${notable.record.message ? `: ${shortMessage(notable, time)}` : ''}${notable.dst ? ` (${shiftText(notable.dst, true)})` : ''}`);
+		const when = formatRelative(notable.at, now);
+		lines.push(`${capitalize(outcomeText(notable))} ${when === 'now' ? 'just now' : when}${notable.record.message ? `: ${shortMessage(notable, time)}` : ''}${notable.dst ? ` (${shiftText(notable.dst, true)})` : ''}`);
 	}
 	const shifted = ex.nextRuns.find((r) => r.dst);
 	if (shifted?.dst) {

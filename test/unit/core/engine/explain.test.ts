@@ -40,7 +40,7 @@ test('a run skipped because the previous one still ran says so, with the overlap
 	const out = text(engine, 'slow', clock.now());
 	assert.match(out, /skipped · previous run \S+ is still running \(overlap: skip\) · started by hand/);
 	assert.match(out, /Running now \(run \S+, manual\)/);
-	assert.deepEqual(explainSummary(ex, clock.now(), utc), [`Skipped now: previous run ${ex.active[0].runId} is still running`]);
+	assert.deepEqual(explainSummary(ex, clock.now(), utc), [`Skipped just now: previous run ${ex.active[0].runId} is still running`]);
 	await drive(clock, first, 1000);
 	engine.dispose();
 });
@@ -180,4 +180,17 @@ test('a failed run with retries is one decision with its attempts; Markdown esca
 	assert.match(md, /^# Why didn't "Unit \\\*tests\\\*" \(t\) run\?$/m);
 	assert.match(md, /^- 2026-01-05 11:59:03 UTC ran: failed \(exit 2\) after 3 attempts · started by hand$/m);
 	assert.doesNotMatch(md, /\*tests\*/, 'no emphasis from the name');
+});
+
+test('a repeated hour and skipped gap times read as such, for past and next runs', () => {
+	const now = Date.UTC(2026, 9, 31, 12);
+	const fixed: JobDefinition = { id: 'f', command: 'true', schedule: { kind: 'cron', expression: '30 1 * * *', timezone: 'America/New_York' } };
+	const ex = explainJob({ job: fixed, enabled: true, records: [], runner: { kind: 'this' }, now, nextCount: 1 });
+	assert.equal(ex.nextRuns[0].at, Date.UTC(2026, 10, 1, 5, 30));
+	const last = renderExplanation(ex, { now, time: utc }).trimEnd().split('\n').at(-1);
+	assert.equal(last, '  2026-11-01 05:30:00 UTC (in 17 h 30 min) · DST: 01:30 happens twice in America/New_York that day (clocks go back); it runs at the first only');
+	const stepped: JobDefinition = { id: 's', command: 'true', schedule: { kind: 'cron', expression: '*/30 1-3 * * *', timezone: 'America/New_York' } };
+	const ran: RunRecord = { jobId: 's', runId: 'r', attempt: 1, status: 'completed', exitCode: 0, startedAt: '2026-03-08T07:00:00.000Z', endedAt: '2026-03-08T07:00:01.000Z', durationMs: 1000, trigger: 'schedule', scheduledAt: '2026-03-08T07:00:00.000Z' };
+	const later = Date.UTC(2026, 2, 8, 12);
+	assert.match(renderExplanation(explainJob({ job: stepped, enabled: true, records: [ran], runner: { kind: 'this' }, now: later }), { now: later, time: utc }), /ran: completed in 1 s · scheduled 2026-03-08 07:00:00 UTC · DST: 02:00–03:00 does not exist in America\/New_York that day \(clocks go forward\); 2 times in it were skipped/);
 });
