@@ -4,7 +4,7 @@
  * few lines the tree's tooltip shows.
  */
 import type { DstShift } from '../cron/dstShift';
-import { formatElapsed, formatInstant, formatRelative, type InstantOptions } from '../base/timeFormat';
+import { formatElapsed, formatInstant, formatRelative, formatZoned, type InstantOptions, zoneLabel } from '../base/timeFormat';
 import type { ActiveRun } from '../model';
 import type { Blocker, Decision, Explanation, MissedWhy, NextRun } from './explain';
 import type { LeaseInfo } from './lease';
@@ -57,7 +57,7 @@ export function explainSummary(ex: Explanation, now: number, time: InstantOption
 	}
 	const shifted = ex.nextRuns.find((r) => r.dst);
 	if (shifted?.dst) {
-		lines.push(`Next DST shift ${formatInstant(shifted.at, time)}: ${shiftText(shifted.dst, false)}`);
+		lines.push(`Next DST shift ${whenText(shifted.at, ex.zone, now, time)}: ${shiftText(shifted.dst, false)}`);
 	}
 	return lines;
 }
@@ -67,7 +67,7 @@ function nowLines(ex: Explanation, now: number, time: InstantOptions): string[] 
 	lines.push(...ex.blockers.map((b) => blockerText(b, time)));
 	if (lines.length === 0 || ex.blockers.every((b) => b.kind === 'elsewhere')) {
 		const next = ex.nextRuns[0];
-		lines.push(next ? `Scheduled: next run ${formatInstant(next.at, time)} (${formatRelative(next.at, now)}).` : 'Nothing holds it back.');
+		lines.push(next ? `Scheduled: next run ${whenText(next.at, ex.zone, now, time)} (${formatRelative(next.at, now)}).` : 'Nothing holds it back.');
 	}
 	return lines;
 }
@@ -192,32 +192,32 @@ function shortMessage(d: Decision, time: InstantOptions): string {
 	return (d.record.message ?? '').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (iso) => formatInstant(Date.parse(iso), time));
 }
 
+/** A fire time: `Wed 02:30 New York · 08:30 here (in 9 h 54 min)` locally, the full instant in UTC. */
 function nextRunLine(r: NextRun, zone: string | undefined, now: number, time: InstantOptions): string {
-	const parts = [`${formatInstant(r.at, time)} (${formatRelative(r.at, now)})`];
-	if (zone && !time.utc) {
-		const there = formatInstant(r.at, { zone, date: false });
-		if (there !== formatInstant(r.at, { ...time, date: false })) {
-			parts.push(`${there} ${zone}`);
-		}
-	}
+	const parts = [`${whenText(r.at, zone, now, time)} (${formatRelative(r.at, now)})`];
 	if (r.dst) {
 		parts.push(shiftText(r.dst, false));
 	}
 	return parts.join(' · ');
 }
 
+function whenText(at: number, zone: string | undefined, now: number, time: InstantOptions): string {
+	return time.utc ? formatInstant(at, time) : formatZoned(at, now, { zone: time.zone, jobZone: zone });
+}
+
 /** A DST shift in words; `past` for runs that happened. */
 export function shiftText(s: DstShift, past: boolean): string {
+	const zone = zoneLabel(s.zone);
 	switch (s.kind) {
 		case 'moved':
-			return `DST: ${s.nominal} does not exist in ${s.zone} that day (clocks go forward), so it ${past ? 'ran' : 'runs'} at ${s.actual}`;
+			return `DST: ${s.nominal} does not exist in ${zone} that day (clocks go forward), so it ${past ? 'ran' : 'runs'} at ${s.actual}`;
 		case 'skipped':
-			return `DST: ${s.from}–${s.to} does not exist in ${s.zone} that day (clocks go forward); ${s.count} time${s.count === 1 ? '' : 's'} in it ${past ? 'were' : 'are'} skipped`;
+			return `DST: ${s.from}–${s.to} does not exist in ${zone} that day (clocks go forward); ${s.count} time${s.count === 1 ? '' : 's'} in it ${past ? 'were' : 'are'} skipped`;
 		case 'repeated':
 			if (s.fixedTime) {
-				return `DST: ${s.wall} happens twice in ${s.zone} that day (clocks go back); it ${past ? 'ran' : 'runs'} at the first only`;
+				return `DST: ${s.wall} happens twice in ${zone} that day (clocks go back); it ${past ? 'ran' : 'runs'} at the first only`;
 			}
-			return `DST: the ${s.occurrence === 1 ? 'first' : 'second'} ${s.wall} in ${s.zone} (clocks go back; it ${past ? 'ran' : 'runs'} in both)`;
+			return `DST: the ${s.occurrence === 1 ? 'first' : 'second'} ${s.wall} in ${zone} (clocks go back; it ${past ? 'ran' : 'runs'} in both)`;
 	}
 }
 

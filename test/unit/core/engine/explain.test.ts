@@ -153,7 +153,7 @@ for (const { zone, gapStart } of [
 		const [ran] = engine.explain('nightly', here).decisions;
 		assert.deepEqual([ran.record.status, ran.scheduledAt], ['completed', gapStart]);
 		assert.deepEqual(ran.dst, { kind: 'moved', zone, nominal: '02:30', actual: '03:00' });
-		assert.match(text(engine, 'nightly', clock.now()), new RegExp(`DST: 02:30 does not exist in ${zone} that day \\(clocks go forward\\), so it ran at 03:00`));
+		assert.match(text(engine, 'nightly', clock.now()), new RegExp(`DST: 02:30 does not exist in ${zone === 'America/New_York' ? 'New York' : 'Berlin'} that day \\(clocks go forward\\), so it ran at 03:00`));
 		await engine.stop();
 		engine.dispose();
 	});
@@ -165,8 +165,8 @@ test('the next runs mark a DST shift ahead, in the list and in the summary', () 
 	const ex = explainJob({ job, enabled: true, records: [], runner: { kind: 'this' }, now, nextCount: 3 });
 	assert.deepEqual(ex.nextRuns.map((r) => r.dst?.kind), [undefined, 'moved', undefined]);
 	const out = renderExplanation(ex, { now, time: utc });
-	assert.match(out, /2026-03-08 07:00:00 UTC \(in 1 d 19 h\) · DST: 02:30 does not exist in America\/New_York that day \(clocks go forward\), so it runs at 03:00/);
-	assert.deepEqual(explainSummary(ex, now, utc), ['Next DST shift 2026-03-08 07:00:00 UTC: DST: 02:30 does not exist in America/New_York that day (clocks go forward), so it runs at 03:00']);
+	assert.match(out, /2026-03-08 07:00:00 UTC \(in 1 d 19 h\) · DST: 02:30 does not exist in New York that day \(clocks go forward\), so it runs at 03:00/);
+	assert.deepEqual(explainSummary(ex, now, utc), ['Next DST shift 2026-03-08 07:00:00 UTC: DST: 02:30 does not exist in New York that day (clocks go forward), so it runs at 03:00']);
 });
 
 test('a failed run with retries is one decision with its attempts; Markdown escapes the job name', () => {
@@ -188,9 +188,17 @@ test('a repeated hour and skipped gap times read as such, for past and next runs
 	const ex = explainJob({ job: fixed, enabled: true, records: [], runner: { kind: 'this' }, now, nextCount: 1 });
 	assert.equal(ex.nextRuns[0].at, Date.UTC(2026, 10, 1, 5, 30));
 	const last = renderExplanation(ex, { now, time: utc }).trimEnd().split('\n').at(-1);
-	assert.equal(last, '  2026-11-01 05:30:00 UTC (in 17 h 30 min) · DST: 01:30 happens twice in America/New_York that day (clocks go back); it runs at the first only');
+	assert.equal(last, '  2026-11-01 05:30:00 UTC (in 17 h 30 min) · DST: 01:30 happens twice in New York that day (clocks go back); it runs at the first only');
 	const stepped: JobDefinition = { id: 's', command: 'true', schedule: { kind: 'cron', expression: '*/30 1-3 * * *', timezone: 'America/New_York' } };
 	const ran: RunRecord = { jobId: 's', runId: 'r', attempt: 1, status: 'completed', exitCode: 0, startedAt: '2026-03-08T07:00:00.000Z', endedAt: '2026-03-08T07:00:01.000Z', durationMs: 1000, trigger: 'schedule', scheduledAt: '2026-03-08T07:00:00.000Z' };
 	const later = Date.UTC(2026, 2, 8, 12);
-	assert.match(renderExplanation(explainJob({ job: stepped, enabled: true, records: [ran], runner: { kind: 'this' }, now: later }), { now: later, time: utc }), /ran: completed in 1 s · scheduled 2026-03-08 07:00:00 UTC · DST: 02:00–03:00 does not exist in America\/New_York that day \(clocks go forward\); 2 times in it were skipped/);
+	assert.match(renderExplanation(explainJob({ job: stepped, enabled: true, records: [ran], runner: { kind: 'this' }, now: later }), { now: later, time: utc }), /ran: completed in 1 s · scheduled 2026-03-08 07:00:00 UTC · DST: 02:00–03:00 does not exist in New York that day \(clocks go forward\); 2 times in it were skipped/);
+});
+
+test('locally, next runs show the job zone beside the reader zone, DST shift included', () => {
+	const now = Date.UTC(2026, 2, 6, 12);
+	const job: JobDefinition = { id: 'nightly', command: 'true', schedule: { kind: 'cron', expression: '30 2 * * *', timezone: 'America/New_York' } };
+	const out = renderExplanation(explainJob({ job, enabled: true, records: [], runner: { kind: 'this' }, now, nextCount: 2 }), { now, time: { zone: 'Europe/London' } });
+	assert.match(out, /^ {2}Scheduled: next run Sat 02:30 New York · Sat 07:30 here \(in 19 h 30 min\)\.$/m);
+	assert.match(out, /^ {2}Sun 03:00 New York · Sun 07:00 here \(in 1 d 19 h\) · DST: 02:30 does not exist in New York that day \(clocks go forward\), so it runs at 03:00$/m);
 });
