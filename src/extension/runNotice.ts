@@ -87,7 +87,7 @@ export function runNotice(name: string, record: RunRecord, streak: FailureStreak
 	return undefined;
 }
 
-/** "exit 1 after 1.2 s, on attempt 3"; the engine's message when the reason is not an exit code or a signal (it says its own time: "timed out after 3s"). */
+/** "exit 1 after 1.2 s, on attempt 3"; the engine's message when the reason is not an exit code or a signal (it says its own time: "timed out after 3 s"). */
 function failureDetail(record: RunRecord): string {
 	let why: string;
 	if (record.reason === 'exit-code' && record.exitCode !== null) {

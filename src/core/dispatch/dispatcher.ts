@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import { abortableDelay, abortKind, RunAbort, yieldToLoop } from '../base/abort';
 import type { Clock } from '../base/clock';
-import { formatDuration } from '../base/duration';
+import { formatElapsed } from '../base/timeFormat';
 import type { Logger } from '../base/logger';
 import { isoTime } from '../base/isoTime';
 import type { ActiveRun, JobDefinition, RunReason, RunRecord, Trigger } from '../model';
@@ -185,7 +185,7 @@ export class Dispatcher {
 				return record;
 			}
 			const delay = retryDelay(job.retry!, info.attempt);
-			logger.debug(`Retrying in ${formatDuration(delay)} (attempt ${info.attempt + 1} of ${attempts})`, { jobId: job.id, runId: info.runId });
+			logger.debug(`Retrying in ${formatElapsed(delay)} (attempt ${info.attempt + 1} of ${attempts})`, { jobId: job.id, runId: info.runId });
 			info.attempt++;
 			this.ctx.states.setRunState(handle, 'pending');
 			try {

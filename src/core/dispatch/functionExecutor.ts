@@ -1,7 +1,7 @@
 import { abortKind, RunAbort } from '../base/abort';
 import type { Clock } from '../base/clock';
 import type { IDisposable } from '../base/disposable';
-import { formatDuration } from '../base/duration';
+import { formatElapsed } from '../base/timeFormat';
 import type { Logger } from '../base/logger';
 import type { JobContext, JobDefinition, RunRecord } from '../model';
 import { type AttemptOutcome, buildRecord } from '../records/runRecord';
@@ -33,7 +33,7 @@ export class FunctionExecutor implements AttemptExecutor {
 		let timeout: AbortSignal | undefined;
 		if (job.timeoutMs) {
 			const controller = new AbortController();
-			timer = clock.setTimeout(() => controller.abort(new RunAbort('timeout', `timed out after ${formatDuration(job.timeoutMs ?? 0)}`)), job.timeoutMs);
+			timer = clock.setTimeout(() => controller.abort(new RunAbort('timeout', `timed out after ${formatElapsed(job.timeoutMs ?? 0)}`)), job.timeoutMs);
 			timeout = controller.signal;
 		}
 		let signal: AbortSignal | undefined;
@@ -55,7 +55,7 @@ export class FunctionExecutor implements AttemptExecutor {
 				outcome = {
 					status: kind === 'timeout' ? 'failed' : 'canceled',
 					reason: kind,
-					message: kind === 'timeout' ? `timed out after ${formatDuration(job.timeoutMs ?? 0)}` : messageOf(handle.reason),
+					message: kind === 'timeout' ? `timed out after ${formatElapsed(job.timeoutMs ?? 0)}` : messageOf(handle.reason),
 					exitCode: null,
 				};
 			} else {

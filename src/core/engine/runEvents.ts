@@ -1,6 +1,6 @@
 import type { Clock } from '../base/clock';
 import { Disposable } from '../base/disposable';
-import { formatDuration } from '../base/duration';
+import { formatElapsed } from '../base/timeFormat';
 import { Emitter, type Event } from '../base/events';
 import { isoTime } from '../base/isoTime';
 import type { Logger } from '../base/logger';
@@ -69,7 +69,7 @@ export class RunEvents extends Disposable {
 		if (r.status === 'missed' || r.status === 'skipped') {
 			return;
 		}
-		const detail = r.status === 'completed' ? formatDuration(r.durationMs) : `${r.message ?? r.reason}, ${formatDuration(r.durationMs)}`;
+		const detail = r.status === 'completed' ? formatElapsed(r.durationMs) : `${r.message ?? r.reason}, ${formatElapsed(r.durationMs)}`;
 		const line = `running -> ${r.status} (${detail})${r.attempt > 1 ? ` attempt ${r.attempt}` : ''}${r.willRetry ? ', will retry' : ''}`;
 		this.logger[finishLevel(r)](line, { jobId: r.jobId, runId: r.runId });
 	}

@@ -24,6 +24,8 @@ export class OutputCapture {
 	private log: fs.WriteStream | undefined;
 	private logClosed: Promise<void> = Promise.resolve();
 	private waitingForDrain = false;
+	/** When output last arrived or a paused log drained (`streamsEnded` waits while there is progress). */
+	private lastProgress = 0;
 
 	constructor(
 		private readonly tailBytes: number,
@@ -45,8 +47,13 @@ export class OutputCapture {
 		source.on('error', () => undefined);
 	}
 
-	/** Waits until both streams have ended, at most `ms`; an escaped process can hold them open. */
-	streamsEnded(ms: number): Promise<void> {
+	/**
+	 * Waits until both streams have ended. Output still on its way (a full pipe, a relay that
+	 * is behind, a log file the streams are paused for) is waited out however long it takes, so
+	 * nothing a finished job printed is lost; only `quietMs` without any progress, or `maxMs` in
+	 * all, ends the wait early, since a process that escaped the tree can hold the streams open.
+	 */
+	streamsEnded(quietMs: number, maxMs: number): Promise<void> {
 		const ends = this.sources.map((s) =>
 			s.readableEnded || s.destroyed ? Promise.resolve() : new Promise<void>((resolve) => {
 				s.once('end', resolve);
@@ -54,8 +61,19 @@ export class OutputCapture {
 			}),
 		);
 		let timer: NodeJS.Timeout | undefined;
+		const deadline = Date.now() + maxMs;
 		const bound = new Promise<void>((resolve) => {
-			timer = setTimeout(resolve, ms);
+			const check = () => {
+				const now = Date.now();
+				const quietUntil = this.waitingForDrain ? now + quietMs : this.lastProgress + quietMs;
+				if (now >= deadline || now >= quietUntil) {
+					resolve();
+					return;
+				}
+				timer = setTimeout(check, Math.min(quietUntil, deadline) - now);
+			};
+			this.lastProgress = Date.now();
+			check();
 		});
 		return Promise.race([Promise.all(ends).then(() => undefined), bound]).finally(() => clearTimeout(timer));
 	}
@@ -88,6 +106,7 @@ export class OutputCapture {
 
 	private take(stream: OutputStream, chunk: Buffer): void {
 		this.bytes += chunk.length;
+		this.lastProgress = Date.now();
 		this.keepTail(chunk);
 		if (this.log && !this.log.write(chunk) && !this.waitingForDrain) {
 			this.waitingForDrain = true;
@@ -104,6 +123,7 @@ export class OutputCapture {
 
 	private resume(): void {
 		this.waitingForDrain = false;
+		this.lastProgress = Date.now();
 		for (const source of this.sources) {
 			source.resume();
 		}

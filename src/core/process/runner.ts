@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { chainedTimeout, maxTimerDelay } from '../base/clock';
 import type { IDisposable } from '../base/disposable';
-import { formatDuration } from '../base/duration';
+import { formatElapsed } from '../base/timeFormat';
 import type { ShellSpec } from '../model';
 import { OutputCapture, type OutputStream } from './outputCapture';
 import type { JobProcess, JobStart } from './processStart';
@@ -45,7 +45,7 @@ export interface ProcessResult {
 	 * known (`exitCode` and `signal` are null); the group was killed all the same.
 	 */
 	reason?: 'exit-code' | 'signal' | 'timeout' | 'canceled' | 'spawn-error' | 'launcher-lost';
-	/** For people: `exited with code 2`, `timed out after 5s`, `spawn /bin/sh ENOENT`, the abort reason. */
+	/** For people: `exited with code 2`, `timed out after 5 s`, `spawn /bin/sh ENOENT`, the abort reason. */
 	message?: string;
 	/** The shell's pid (on POSIX also its process group id). */
 	pid?: number;
@@ -68,8 +68,13 @@ const defaultGraceMs = 2000;
 const defaultTailBytes = 64 * 1024;
 /** After SIGKILL, how long to wait for the group before giving up (uninterruptible sleep, NFS). */
 const afterKillBoundMs = 5000;
-/** How long to wait for output pipes to close once every known process is gone. */
-const pipeCloseBoundMs = 500;
+/**
+ * Once every known process is gone, output still in the pipes (or in the launcher's relay) is
+ * read to the end; the wait gives up only after this long without any output arriving (an
+ * escaped process can hold the pipes open), or after `pipeCloseMaxMs` in all.
+ */
+const pipeQuietMs = 2000;
+const pipeCloseMaxMs = 60_000;
 
 /** Runs not yet finished, for `killAllGroups`. */
 const active = new Set<GroupRun>();
@@ -188,7 +193,7 @@ class GroupRun {
 		});
 		const timeoutMs = validDelay(spec.timeoutMs);
 		if (timeoutMs !== undefined && timeoutMs > 0) {
-			this.timeout = chainedTimeout(() => this.terminate('timeout', `timed out after ${formatDuration(timeoutMs)}`, this.graceMs), timeoutMs);
+			this.timeout = chainedTimeout(() => this.terminate('timeout', `timed out after ${formatElapsed(timeoutMs)}`, this.graceMs), timeoutMs);
 		}
 		if (spec.signal?.aborted) {
 			// Aborted while the group was being started.
@@ -233,7 +238,7 @@ class GroupRun {
 		if (escaped.length > 0) {
 			await this.proc.killEscaped(escaped, this.graceMs);
 		}
-		await this.output.streamsEnded(pipeCloseBoundMs);
+		await this.output.streamsEnded(pipeQuietMs, pipeCloseMaxMs);
 		await this.output.finish();
 		this.proc.release();
 		this.resolve(this.result(escaped));

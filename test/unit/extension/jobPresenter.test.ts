@@ -159,14 +159,14 @@ test('the tooltip lists next run, last run and retry policy', () => {
 	const p = describeJob(
 		job({
 			nextRunAt: now + 5 * 60_000,
-			lastRun: record({ status: 'failed', reason: 'timeout', message: 'timed out after 5s' }),
+			lastRun: record({ status: 'failed', reason: 'timeout', message: 'timed out after 5 s' }),
 			definition: { id: 'build', command: 'x', retry: { retries: 2, backoff: 'exponential', delayMs: 1000 }, timeoutMs: 5000 },
 		}),
 		now,
 	);
 	assert.ok(p.tooltipMarkdown.includes('**Next run:** 10:05 \\(in 5 min\\)'), p.tooltipMarkdown);
 	assert.ok(p.tooltipMarkdown.includes('**Last run:** failed \\(timeout\\) after 1\\.2 s, just now \\(09:59:56, manual\\)'), p.tooltipMarkdown);
-	assert.match(p.tooltipMarkdown, /\*\*Reason:\*\* timed out after 5s/);
+	assert.match(p.tooltipMarkdown, /\*\*Reason:\*\* timed out after 5 s/);
 	assert.match(p.tooltipMarkdown, /\*\*Retry:\*\* 2 × exponential/);
 });
 

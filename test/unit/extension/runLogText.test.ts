@@ -64,7 +64,7 @@ test('the header says when the command is today\'s definition rather than the ru
 });
 
 test('the footer of a timeout says it was killed after the timeout, with the duration', () => {
-	const footer = runLogFooter(input({ record: record({ status: 'failed', reason: 'timeout', exitCode: null, signal: 'SIGTERM', durationMs: 3004, message: 'timed out after 3s' }) }), started);
+	const footer = runLogFooter(input({ record: record({ status: 'failed', reason: 'timeout', exitCode: null, signal: 'SIGTERM', durationMs: 3004, message: 'timed out after 3 s' }) }), started);
 	assert.match(footer[1], /^✗ Failed · killed after the 3 s timeout · took 3 s · ended /);
 });
 

@@ -65,8 +65,8 @@ test('skipped and canceled runs neither notify nor break a streak', () => {
 });
 
 test('says why when the reason is not an exit code', () => {
-	const r = run('failed', 0, { reason: 'timeout', exitCode: null, message: 'timed out after 3s', durationMs: 3004 });
-	assert.equal(runNotice('Slow', r, undefined, failing, start, zone)?.text, 'Slow failed: timed out after 3s');
+	const r = run('failed', 0, { reason: 'timeout', exitCode: null, message: 'timed out after 3 s', durationMs: 3004 });
+	assert.equal(runNotice('Slow', r, undefined, failing, start, zone)?.text, 'Slow failed: timed out after 3 s');
 	const killed = run('failed', 0, { reason: 'signal', exitCode: null, signal: 'SIGKILL' });
 	assert.equal(runNotice('Slow', killed, undefined, failing, start, zone)?.text, 'Slow failed: killed by SIGKILL after 1.2 s');
 });

@@ -95,7 +95,7 @@ test('kills the whole group on timeout, background grandchild included', async (
 	const started = Date.now();
 	const result = await run(`sleep ${m} & sleep ${m}; wait`, { timeoutMs: 300 });
 	assert.equal(result.reason, 'timeout');
-	assert.equal(result.message, 'timed out after 300ms');
+	assert.equal(result.message, 'timed out after 300 ms');
 	assert.equal(result.signal, 'SIGTERM');
 	assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
 	assert.deepEqual(liveSleeps(m), []);
