@@ -34,6 +34,11 @@ export const WINDOWS_UNIT_TESTS = [
 	'test/unit/core/process/windows/windowsStart.test.ts',
 	// Command lines and cmd quoting of a job's shell.
 	'test/unit/core/process/windows/commandLine.test.ts',
+	// A job's shell found on PATH only: node.exe, pwsh.exe, bash.exe planted in the job folder do
+	// not run; a path with a folder does; jobHost.exe refuses a program without an absolute path.
+	'test/unit/core/process/windows/plantedProgram.test.ts',
+	// The resolver's win32 rules, and the file check on a Windows file system.
+	'test/unit/core/process/programSearch.test.ts',
 	// Crash-safe replace (rename over a file, EPERM while held open), the state folder's place
 	// (%LOCALAPPDATA%) and per-workspace hashing of a drive-letter path; a writer killed mid-write.
 	'test/unit/core/base/atomicFile.test.ts',

@@ -26,7 +26,8 @@ const powerShellArgs = ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command'];
 /**
  * What each short form runs, per platform; a string is why it cannot run there. `cmd` is given
  * `/d` (no AutoRun commands from the registry), `/s` and `/c` as Node's `shell: true` does. Names
- * without a folder are looked up on PATH where the job starts (on Windows with `.exe` added).
+ * without a folder are looked up on PATH's absolute folders when the job starts, never in its
+ * own folder (`process/programSearch.ts`).
  */
 const shortFormShells: Readonly<Record<ShellShortForm, { posix: ShellSpec | string; win32: ShellSpec | string }>> = {
 	sh: { posix: { executable: '/bin/sh', args: ['-c'] }, win32: { executable: 'sh.exe', args: ['-c'] } },

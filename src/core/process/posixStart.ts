@@ -5,6 +5,7 @@ import { waitGroupEmpty } from './groupWatch';
 import { launch } from './launcher/launcher';
 import { signalGroup, spawnGroup, wrapCommand } from './processGroup';
 import type { GroupProcess, GroupSpawnOptions, JobProcess, JobStart } from './processStart';
+import { findProgram, isProgramFile, type ProgramSearch, programNotFound } from './programSearch';
 import { hasProcfs } from './procfs';
 
 /**
@@ -12,11 +13,22 @@ import { hasProcfs } from './procfs';
  * `WORKSPACE_JOBS_LAUNCHER=0` or it is unavailable (no Perl, not Linux, arguments only `spawn`
  * should judge), else with Node's `spawn`. Both run `/bin/sh -c` with the watchdog
  * (`wrapCommand`); another shell (`ProcessSpec.shell`) is `exec`ed by that text, so it keeps the
- * leader's pid, group and exit status. Throws only for arguments Node rejects synchronously
+ * leader's pid, group and exit status. That shell is `exec`ed by its absolute path, found here on
+ * PATH's absolute entries only (`programSearch.ts`): an empty entry or `.` would be the job's own
+ * folder. Throws only for arguments Node rejects synchronously
  * (such as a NUL in `env`).
  */
 export async function startPosix(options: GroupSpawnOptions): Promise<JobStart> {
-	const command = shellText(options.shell, options.command);
+	let shell = options.shell;
+	if (shell && !isDefaultShell(shell)) {
+		const search: ProgramSearch = { platform: 'posix', env: options.env, cwd: options.cwd, isProgram: isProgramFile };
+		const program = findProgram(shell.executable, search);
+		if (program === undefined) {
+			return { error: programNotFound(shell.executable, search) };
+		}
+		shell = { ...shell, executable: program };
+	}
+	const command = shellText(shell, options.command);
 	if (process.env.WORKSPACE_JOBS_LAUNCHER !== '0') {
 		const outcome = await launch({ ...options, command: wrapCommand(command, options.killGraceMs) });
 		if (outcome) {
@@ -39,10 +51,14 @@ const defaultShell: ShellSpec = { executable: '/bin/sh', args: ['-c'] };
 
 /** The text `/bin/sh -c` runs for `command` given to `shell`: itself, or an `exec` of the other shell. */
 export function shellText(shell: ShellSpec | undefined, command: string): string {
-	if (!shell || (shell.executable === defaultShell.executable && shell.args.length === 1 && shell.args[0] === '-c')) {
+	if (!shell || isDefaultShell(shell)) {
 		return command;
 	}
 	return ['exec', ...[shell.executable, ...shell.args, command].map(shellQuote)].join(' ');
+}
+
+function isDefaultShell(shell: ShellSpec): boolean {
+	return shell.executable === defaultShell.executable && shell.args.length === 1 && shell.args[0] === '-c';
 }
 
 /** One word for `/bin/sh`, whatever it holds. */

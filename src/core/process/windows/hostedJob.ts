@@ -21,6 +21,7 @@ const win32Errors = new Map<number, string>([
 	[3, 'ENOENT'],
 	[5, 'EACCES'],
 	[87, 'EINVAL'],
+	[161, 'EINVAL'],
 	[193, 'ENOEXEC'],
 	[206, 'E2BIG'],
 	[267, 'ENOTDIR'],

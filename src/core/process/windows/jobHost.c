@@ -11,6 +11,10 @@
  *
  * Command line (the runner spawns it with windowsVerbatimArguments):
  *   <name without spaces> <the shell's command line, passed to CreateProcessW unchanged>
+ * The shell's command line starts with the shell's absolute path (quoted when it has spaces),
+ * which is also given to CreateProcessW as the program (lpApplicationName): with none, Windows
+ * would search for the first word in this program's folder and the current folder before PATH.
+ * A first word that is not an absolute path is refused (ERROR_BAD_PATHNAME, step "program").
  * The shell inherits this program's environment, working folder, stdout and stderr; its stdin
  * is NUL (this program's stdin is the runner's control pipe and is not inherited).
  *
@@ -108,6 +112,30 @@ static wchar_t *child_command_line(void)
 	return line;
 }
 
+/*
+ * The program: the command line's first word (CreateProcessW's own rule: up to the closing quote
+ * when it starts with one, else up to a space or tab) into `to`; FALSE unless it is an absolute
+ * path (a drive and a backslash, or \\server\share).
+ */
+static BOOL program_path(const wchar_t *line, wchar_t *to, DWORD size)
+{
+	wchar_t end = L' ';
+	DWORD n = 0;
+	if (*line == L'"') {
+		end = L'"';
+		line++;
+	}
+	while (*line && *line != end && !(end == L' ' && *line == L'\t') && n < size - 1) {
+		to[n++] = *line++;
+	}
+	to[n] = 0;
+	if (*line && *line != end && *line != L'\t') {
+		return FALSE;
+	}
+	return (n >= 3 && ((to[0] >= L'A' && to[0] <= L'Z') || (to[0] >= L'a' && to[0] <= L'z')) && to[1] == L':' && (to[2] == L'\\' || to[2] == L'/'))
+		|| (n >= 3 && (to[0] == L'\\' || to[0] == L'/') && (to[1] == L'\\' || to[1] == L'/'));
+}
+
 static void wait_job_empty(void)
 {
 	JOBOBJECT_BASIC_ACCOUNTING_INFORMATION info;
@@ -149,6 +177,8 @@ static UINT run(void)
 	PROCESS_INFORMATION child;
 	HANDLE nul, control;
 	DWORD code = START_FAILED;
+	static wchar_t program[32768];
+	wchar_t *line = child_command_line();
 
 	job = CreateJobObjectW(NULL, NULL);
 	if (!job) {
@@ -172,7 +202,11 @@ static UINT run(void)
 	startup.hStdInput = nul;
 	startup.hStdOutput = out;
 	startup.hStdError = err;
-	if (!CreateProcessW(NULL, child_command_line(), NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &startup, &child)) {
+	if (!program_path(line, program, sizeof program / sizeof program[0])) {
+		SetLastError(ERROR_BAD_PATHNAME);
+		return fail(out, "program");
+	}
+	if (!CreateProcessW(program, line, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &startup, &child)) {
 		return fail(out, "CreateProcess");
 	}
 	if (!AssignProcessToJobObject(job, child.hProcess)) {

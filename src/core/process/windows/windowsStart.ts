@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GroupSpawnOptions, JobStart } from '../processStart';
+import { findProgram, isProgramFile, type ProgramSearch, programNotFound } from '../programSearch';
 import { shellCommandLine, windowsShell } from './commandLine';
 import { type HostedStart, hostedJobStart } from './hostedJob';
 import { TaskkillJob } from './taskkillJob';
@@ -11,7 +12,9 @@ import { TaskkillJob } from './taskkillJob';
  * (`jobHost.c`, built by `esbuild.mjs` into `dist/jobHost.exe`), so its whole tree ends on
  * timeout, cancel, `replace`, shutdown and when the host dies. Without the helper (a build
  * without the MinGW compiler) the shell is spawned directly and ended with `taskkill /T /F`,
- * a weaker guarantee (`taskkillJob.ts`). Output is decoded as UTF-8: the helper switches the
+ * a weaker guarantee (`taskkillJob.ts`). The shell is started by its absolute path, found on PATH
+ * here (`programSearch.ts`): given a bare name, libuv and `CreateProcess` would look in the job's
+ * folder first. Output is decoded as UTF-8: the helper switches the
  * job's private console to code page 65001 first.
  */
 
@@ -45,7 +48,12 @@ export function findJobHost(): string | undefined {
 /** Starts `options.command` with its shell (cmd.exe by default) as the root of a tree that is ended whole. */
 export async function startWindows(options: GroupSpawnOptions): Promise<JobStart> {
 	const shell = windowsShell(options.shell, options.env);
-	const line = shellCommandLine(shell, options.command);
+	const search: ProgramSearch = { platform: 'win32', env: options.env, cwd: options.cwd, isProgram: isProgramFile };
+	const program = findProgram(shell.executable, search);
+	if (program === undefined) {
+		return { error: programNotFound(shell.executable, search) };
+	}
+	const line = shellCommandLine({ ...shell, executable: program }, options.command);
 	const host = helperBlocked ? undefined : findJobHost();
 	const common = { cwd: options.cwd, env: options.env, windowsHide: true, windowsVerbatimArguments: true } as const;
 	if (host) {
@@ -65,7 +73,7 @@ export async function startWindows(options: GroupSpawnOptions): Promise<JobStart
 		// weaker way it is, for the rest of this process.
 		helperBlocked = true;
 	}
-	const child = spawn(shell.executable, [line.rest], { ...common, argv0: line.program, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(program, [line.rest], { ...common, argv0: line.program, stdio: ['ignore', 'pipe', 'pipe'] });
 	if (child.pid === undefined) {
 		return { error: await new Promise<Error>((resolve) => child.once('error', resolve)) };
 	}
