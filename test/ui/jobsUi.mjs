@@ -1,6 +1,9 @@
 // Page helpers for the Workspace Jobs UI tests (test/ui/jobs.test.mjs): the Jobs tree, its
 // context menus, the status bar item and the metrics webview. Generic workbench helpers live in
 // test/harness/ui.mjs.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from '../harness/provision.mjs';
 import { expectVisible, openViewContainer, screenshot } from '../harness/ui.mjs';
 
 const SIDEBAR = '#workbench\\.parts\\.sidebar';
@@ -45,6 +48,13 @@ export async function shot(page, name, options) {
 		await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height * 0.7, { steps: 3 });
 	}
 	return screenshot(page, name, options);
+}
+
+/** Copies a screenshot to media/screenshots/NAME, where the README shows it. */
+export function saveForReadme(file, name) {
+	const dir = path.join(ROOT, 'media', 'screenshots');
+	fs.mkdirSync(dir, { recursive: true });
+	fs.copyFileSync(file, path.join(dir, name));
 }
 
 /** The accessible label of the extension's status bar item (its text and tooltip). */

@@ -10,11 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { expectVisible, openViewContainer, runCommand, waitForWorkbench, withWorkbench } from '../harness/ui.mjs';
-import { cardValue, expectChartDrawn, metricsFrame, shot } from './jobsUi.mjs';
+import { cardValue, expectChartDrawn, metricsFrame, saveForReadme, shot } from './jobsUi.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Runs, attempts and retries per job, counted straight from history.jsonl (independently of src/core/records/runStats.ts). */
 function countHistory(stateRoot) {
@@ -180,8 +178,7 @@ test('the metrics panel counts runs, not attempts, draws at a short scale and ke
 			assert.doesNotMatch(await frame.locator('main').innerText(), /\b(AM|PM|am|pm)\b/);
 			await expectCellsOneLine(frame);
 			const file = await shot(page, 'metrics-01-panel', { settle: 800 });
-			fs.mkdirSync(path.join(ROOT, 'media/screenshots'), { recursive: true });
-			fs.copyFileSync(file, path.join(ROOT, 'media/screenshots/metrics.png'));
+			saveForReadme(file, 'metrics.png');
 
 			// Reload the window: the panel comes back (its serializer) with the runs from history.
 			// (With the Explorer in front, so waitForWorkbench finds it after the reload.)

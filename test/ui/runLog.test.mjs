@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { expectVisible, withWorkbench } from '../harness/ui.mjs';
-import { clickContextMenu, expectJobState, jobRow, openJobsView, shot } from './jobsUi.mjs';
+import { clickContextMenu, expectJobState, jobRow, openJobsView, saveForReadme, shot } from './jobsUi.mjs';
 
 const EDITOR_LINES = '.editor-group-container.active .monaco-editor .view-lines';
 
@@ -69,7 +69,7 @@ test('Show Run Log opens a titled document that follows the run, then shows how 
 		assert.doesNotMatch(output, /\x1b|\[\d+m/, 'no escape codes in the output');
 		assert.doesNotMatch(finished, /\x1b/, 'no escape character anywhere in the document');
 		await expectJobState(page, 'Unit tests', 'completed');
-		await shot(page, 'run-log-2-finished');
+		saveForReadme(await shot(page, 'run-log-2-finished'), 'run-log.png');
 
 		// A job killed by its 3 s timeout: the footer says so.
 		await clickContextMenu(page, jobRow(page, 'Hang'), 'Run Job Now');

@@ -5,14 +5,10 @@
 // also go to media/screenshots/ for the README.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ROOT } from '../harness/provision.mjs';
 import { expectVisible, notification, openViewContainer, screenshot, withWorkbench } from '../harness/ui.mjs';
-import { clickContextMenu, expectJobState, jobRow, shot } from './jobsUi.mjs';
+import { clickContextMenu, expectJobState, jobRow, saveForReadme, shot } from './jobsUi.mjs';
 
 const SIDEBAR = '#workbench\\.parts\\.sidebar';
-const README_SHOTS = path.join(ROOT, 'media', 'screenshots');
 
 /** Rows whose label or description is cut (ellipsis) at the current width, by their text. */
 async function cutRows(page) {
@@ -28,11 +24,6 @@ async function cutRows(page) {
 
 /** The accessible label of a job row ("<name> <description>"). */
 const rowLabel = async (page, name) => (await jobRow(page, name).first().getAttribute('aria-label')) ?? '';
-
-async function saveForReadme(file, name) {
-	fs.mkdirSync(README_SHOTS, { recursive: true });
-	fs.copyFileSync(file, path.join(README_SHOTS, name));
-}
 
 test('the tree at its default width: short rows, waiting for a dependency, runs with attempts, zones in the tooltip, notifications that count', { timeout: 240_000 }, () =>
 	withWorkbench(
@@ -84,7 +75,7 @@ test('the tree at its default width: short rows, waiting for a dependency, runs 
 			// Every row reads whole at the default width.
 			assert.deepEqual(await cutRows(page), [], `rows cut at the default side bar width (${width} px)`);
 			const tree = await shot(page, 'tree-02-runs-and-notifications');
-			await saveForReadme(tree, 'tree.png');
+			saveForReadme(tree, 'tree.png');
 
 			// Dismissed, the next failure says how many in a row and since when.
 			await deploy.hover();
@@ -107,6 +98,6 @@ test('the tree at its default width: short rows, waiting for a dependency, runs 
 			assert.match(await hover.innerText(), /Next run: (\w{3} )?02:30 New York · (\w{3} )?0[78]:30 here \(in /);
 			// Not `shot`: it moves the mouse away, and the tooltip with it.
 			const tooltip = await screenshot(page, 'tree-04-zone-tooltip', { settle: 300 });
-			await saveForReadme(tooltip, 'tree-tooltip.png');
+			saveForReadme(tooltip, 'tree-tooltip.png');
 		},
 	));
