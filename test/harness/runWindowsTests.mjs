@@ -58,6 +58,11 @@ export const WINDOWS_UNIT_TESTS = [
 	'test/unit/core/definitions/jobsSource.test.ts',
 ];
 
+// Measured under Wine 10 (node.exe 20): symlinkSync(dir, link) and `mklink /D` return success and leave no link; a
+// junction fails (ENOTSUP, `mklink /J`: "Failed to open"). Links made on the Linux side are not links to Windows Node
+// (lstat: a plain folder; fs.realpathSync keeps the link's name, only fs.realpathSync.native resolves them).
+const noLinksUnderWine = "Wine 10: fs.symlinkSync (CreateSymbolicLinkW) and mklink /D succeed but create nothing, and a junction (symlinkSync 'junction', mklink /J) fails with ENOTSUP";
+
 /**
  * Tests of those files that are expected not to pass here, by name, each with why
  * (windowsExpected.cjs applies it). `skip`: Wine cannot show it. `todo`: Windows does not do it
@@ -68,10 +73,10 @@ export const WINDOWS_EXPECTED = {
 	'a waiting lease takes over within two retries when the holder is disposed': { skip: 'Wine: a second server on one pipe name succeeds' },
 	'takes the lease within 2 s of the holding process being SIGKILLed': { skip: 'Wine: a second server on one pipe name succeeds' },
 	'a holder whose event loop is blocked keeps the lease': { skip: 'Wine: a second server on one pipe name succeeds' },
-	'a workspace folder and a symlink to it share one state folder': { todo: 'issue 12: the state folder of a folder opened through a link (realpath of a symlink)' },
-	'accepts an absolute cwd inside and a symlink that stays inside': { todo: 'issue 12: cwd through a symlink or junction on Windows' },
-	'rejects a cwd that leaves the folder through a symlink': { todo: 'issue 12: cwd through a symlink or junction on Windows' },
-	'records survive SIGKILL during appends and are never glued': { todo: 'issue 12: under Wine a writer killed mid-append sometimes leaves a torn line that is read back glued (2 of 3 runs)' },
+	'a workspace folder and a symlink to it share one state folder': { skip: noLinksUnderWine },
+	'accepts an absolute cwd inside and a symlink that stays inside': { skip: noLinksUnderWine },
+	'rejects a cwd that leaves the folder through a symlink': { skip: noLinksUnderWine },
+	'records survive SIGKILL during appends and are never glued': { todo: 'Wine: a killed writer runs on after its exit is reported (measured: the file grew 2.4 MB after exit; in 2 of 8 runs a child wrote a batch more than its acknowledged count plus the one in flight), so only the upper bound fails; no gap and no lost record in 8 runs' },
 };
 
 /** Where the node.exe bundles go: two levels under the root, so `__dirname/../..` is the repository as it is for the sources. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendToFile, forEachLine, forEachLineBackward, isNotFound, lineNumberAt, parseJsonLine, repairTornTail } from './jsonLines';
+import { appendToFile, forEachLine, forEachLineBackward, isNotFound, lineNumberAt, repairTornTail, splitJsonLine } from './jsonLines';
 import type { RunRecord } from '../model';
 import { type BadLines, LineProblems, type ProblemSink } from './fileProblems';
 import { recordProblem } from './recordSchema';
@@ -11,7 +11,9 @@ import { ensurePrivateFolder } from '../base/privateFiles';
  * flight (`inflight.jsonl`). Both are append-only JSON lines written synchronously, so a record is
  * on disk before the engine reports it, and a SIGKILL can at worst tear the last line, which the
  * readers skip and the next writer cuts off (`repairTornTail` in jsonLines.ts; the SIGKILL tests
- * in test/unit/core/records/history.test.ts tear lines that way). Reading never throws on what
+ * in test/unit/core/records/history.test.ts tear lines that way). When something was appended
+ * after a torn line before it was cut, the readers resynchronise at the record glued to it and
+ * keep that record (`splitJsonLine`). Reading never throws on what
  * is in the files: a line that is not a valid `RunRecord` is skipped, an unreadable file (a
  * folder in its place, no permission) reads as empty, and both are reported to `problems` once.
  */
@@ -109,11 +111,7 @@ export class HistoryStore {
 		}
 		let done = false;
 		let bad: BadLines | undefined;
-		const visit = (line: string, offset: number): boolean => {
-			const record = toRecord(line, bad!, offset);
-			if (!record) {
-				return true;
-			}
+		const visitRecord = (record: RunRecord): boolean => {
 			if (since !== undefined) {
 				const ended = Date.parse(record.endedAt);
 				if (ended < since - sinceSlackMs) {
@@ -131,6 +129,8 @@ export class HistoryStore {
 			done = found.length >= limit;
 			return !done;
 		};
+		// Newest first, so the records of a glued line from its end.
+		const visit = (line: string, offset: number): boolean => toRecords(line, bad!, offset).reverse().every(visitRecord);
 		for (const file of [this.file, this.rotatedFile]) {
 			bad = this.problems.read(file);
 			try {
@@ -153,8 +153,7 @@ export class HistoryStore {
 			const bad = this.problems.read(file);
 			try {
 				forEachLine(file, (line, lineNumber, offset) => {
-					const record = toRecord(line, bad, offset, lineNumber);
-					if (record) {
+					for (const record of toRecords(line, bad, offset, lineNumber)) {
 						visit(record);
 					}
 				});
@@ -184,18 +183,30 @@ export class HistoryStore {
 }
 
 /**
- * A line as a record, or `undefined` (noted in `bad`) when it is not one. Empty lines are passed
- * over silently; they hold nothing to lose.
+ * The records of a line, each one checked (a bad one noted in `bad`). A line where a torn write
+ * was glued to the next record keeps that record (`splitJsonLine`), and the fragment is noted.
+ * Empty lines are passed over silently; they hold nothing to lose.
  */
-function toRecord(line: string, bad: BadLines, offset: number, lineNumber?: number): RunRecord | undefined {
+function toRecords(line: string, bad: BadLines, offset: number, lineNumber?: number): RunRecord[] {
 	if (line.length === 0) {
-		return undefined;
+		return [];
 	}
-	const value = parseJsonLine(line);
-	const problem = value ? recordProblem(value) : 'a line that is not a JSON object';
-	if (problem !== undefined) {
-		bad.add(offset, value ? `a record ${problem}` : problem, lineNumber);
-		return undefined;
+	const { values, fragment } = splitJsonLine(line);
+	if (values.length === 0) {
+		bad.add(offset, 'a line that is not a JSON object', lineNumber);
+		return [];
 	}
-	return value as unknown as RunRecord;
+	if (fragment !== '') {
+		bad.add(offset, `a torn record of ${Buffer.byteLength(fragment)} bytes glued to the next (the record${values.length === 1 ? '' : 's'} after it kept)`, lineNumber);
+	}
+	const records: RunRecord[] = [];
+	for (const { value } of values) {
+		const problem = recordProblem(value);
+		if (problem === undefined) {
+			records.push(value as unknown as RunRecord);
+		} else {
+			bad.add(offset, `a record ${problem}`, lineNumber);
+		}
+	}
+	return records;
 }

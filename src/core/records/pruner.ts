@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomicAsync } from '../base/atomicFile';
 import type { RetentionOptions, RunRecord } from '../model';
-import { forEachLine, isNotFound, parseJsonLine } from './jsonLines';
+import { forEachLine, isNotFound, parseJsonLine, splitJsonLine } from './jsonLines';
 import { recordProblem } from './recordSchema';
 import { type KeptRecord, RetentionPlanner } from './retentionPlanner';
 
@@ -130,11 +130,17 @@ async function readRecords(file: OpenHistory, planner: RetentionPlanner): Promis
 		let start = 0;
 		for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, start)) {
 			const line = buf.toString('utf8', start, nl);
-			const value = parseJsonLine(line);
-			if (value && recordProblem(value) === undefined) {
-				planner.add(value as unknown as RunRecord, line);
-			} else if (line.length > 0) {
+			// The records of a line where a torn write was glued to the next are kept, each on its own line.
+			const { values, fragment } = splitJsonLine(line);
+			if (fragment !== '') {
 				planner.changes++;
+			}
+			for (const { value, text } of values) {
+				if (recordProblem(value) === undefined) {
+					planner.add(value as unknown as RunRecord, text);
+				} else {
+					planner.changes++;
+				}
 			}
 			lineStart += nl + 1 - start;
 			start = nl + 1;

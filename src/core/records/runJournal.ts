@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendToFile, forEachLine, parseJsonLine, repairTornTail, truncateFile } from './jsonLines';
+import { appendToFile, forEachLine, repairTornTail, splitJsonLine, truncateFile } from './jsonLines';
 import type { RunRecord } from '../model';
 import { runKey } from './runRecord';
 import { isProcessAlive } from '../base/processAlive';
@@ -144,15 +144,21 @@ export class RunJournal {
 				if (text.length === 0) {
 					return;
 				}
-				const line = parseJsonLine(text);
-				const problem = journalLineProblem(line);
-				if (problem !== undefined) {
-					bad.add(offset, problem, lineNumber);
-				} else if (line!.type === 'start') {
-					const run = line!.run as InFlightRun;
-					open.set(runKey(run), { host: line!.host as number, run });
-				} else {
-					open.delete(runKey(line as { runId: string; attempt: number }));
+				// A torn entry glued to the next keeps the next (splitJsonLine).
+				const { values, fragment } = splitJsonLine(text);
+				if (values.length === 0 || fragment !== '') {
+					bad.add(offset, values.length === 0 ? 'a line that is not a JSON object' : 'a torn entry glued to the next (the one after it kept)', lineNumber);
+				}
+				for (const { value: line } of values) {
+					const problem = journalLineProblem(line);
+					if (problem !== undefined) {
+						bad.add(offset, problem, lineNumber);
+					} else if (line.type === 'start') {
+						const run = line.run as InFlightRun;
+						open.set(runKey(run), { host: line.host as number, run });
+					} else {
+						open.delete(runKey(line as { runId: string; attempt: number }));
+					}
 				}
 			});
 			this.problems.readable(this.file);

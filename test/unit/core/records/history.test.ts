@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { HistoryStore } from '../../../../src/core/records/history';
 import { type InFlightRun, RunJournal } from '../../../../src/core/records/runJournal';
 import type { RunRecord } from '../../../../src/core/model';
+import type { FileProblem } from '../../../../src/core/records/fileProblems';
 import { startStorageChild } from '../../../support/childProcess';
 import { testRandom } from '../../../support/random';
 
@@ -35,12 +36,18 @@ function busyWait(ms: number): void {
 	}
 }
 
-function readFrom(file: string, offset: number): string {
+/**
+ * The file from `offset` to its end, and where that end was: a file can grow after a writer's
+ * exit is reported (under Wine the killed process's last write is still landing), so the end is
+ * the size this read saw, never a second `stat`.
+ */
+function readFrom(file: string, offset: number): { text: string; end: number } {
 	const fd = fs.openSync(file, 'r');
 	try {
-		const buf = Buffer.alloc(Math.max(0, fs.fstatSync(fd).size - offset));
+		const end = fs.fstatSync(fd).size;
+		const buf = Buffer.alloc(Math.max(0, end - offset));
 		fs.readSync(fd, buf, 0, buf.length, offset);
-		return buf.toString('utf8');
+		return { text: buf.toString('utf8'), end };
 	} finally {
 		fs.closeSync(fd);
 	}
@@ -128,18 +135,44 @@ describe('HistoryStore', () => {
 		);
 	});
 
-	test('skips glued and unparseable lines and keeps every complete record', () => {
+	test('skips unparseable lines and keeps every complete record, also one glued to a torn fragment', () => {
 		const file = path.join(tempDir(), 'history.jsonl');
 		const good = (n: number) => JSON.stringify(rec('a', n));
 		fs.writeFileSync(file, [good(1), good(2).slice(0, 30) + good(3), 'not json', '[1]', '', good(4)].join('\n') + '\n');
+		const problems: FileProblem[] = [];
+		const store = new HistoryStore(file, { problems: (p) => problems.push(p) });
+		assert.deepEqual(
+			store.read().map((r) => r.runId),
+			['a-1', 'a-3', 'a-4'],
+		);
+		assert.deepEqual(problems, [{ file, line: 2, message: 'skipped a torn record of 30 bytes glued to the next (the record after it kept) (and 2 more bad lines)' }]);
+		const scanned: string[] = [];
+		store.scan((r) => scanned.push(r.runId));
+		assert.deepEqual(scanned, ['a-1', 'a-3', 'a-4']);
+	});
+
+	test('a glued line gives back each whole record in it, whatever the fragment holds', () => {
+		const file = path.join(tempDir(), 'history.jsonl');
+		const nested = JSON.stringify(rec('a', 2, { escaped: [5, 6], message: 'a {"quoted": "brace"} }' }));
+		const lines = [
+			// A torn record cut inside a nested value, then two records glued behind it.
+			nested.slice(0, nested.indexOf('[') + 2) + JSON.stringify(rec('a', 3)) + nested,
+			// A complete record that lost its newline, glued to the next.
+			JSON.stringify(rec('a', 4)) + JSON.stringify(rec('a', 5)),
+			// A fragment that ends in a brace but is no object.
+			'"x"}' + JSON.stringify(rec('a', 6)),
+		];
+		fs.writeFileSync(file, lines.join('\n') + '\n');
 		const store = new HistoryStore(file);
 		assert.deepEqual(
 			store.read().map((r) => r.runId),
-			['a-1', 'a-4'],
+			['a-3', 'a-2', 'a-4', 'a-5', 'a-6'],
 		);
-		const scanned: string[] = [];
-		store.scan((r) => scanned.push(r.runId));
-		assert.deepEqual(scanned, ['a-1', 'a-4']);
+		assert.deepEqual(
+			store.read({ limit: 4 }).map((r) => r.runId),
+			['a-2', 'a-4', 'a-5', 'a-6'],
+		);
+		assert.equal(store.read()[1].message, 'a {"quoted": "brace"} }');
 	});
 
 	test('records survive SIGKILL during appends and are never glued', async (t) => {
@@ -163,7 +196,8 @@ describe('HistoryStore', () => {
 				continue;
 			}
 			// Before the next writer repairs the tail: what this child added is whole records only.
-			const added = readFrom(file, checkedUpTo).split('\n');
+			const { text, end } = readFrom(file, checkedUpTo);
+			const added = text.split('\n');
 			const tail = added.pop() ?? '';
 			if (tail !== '') {
 				torn++;
@@ -171,7 +205,7 @@ describe('HistoryStore', () => {
 			for (const line of added) {
 				assert.equal(typeof JSON.parse(line).runId, 'string', `line glued or torn after kill ${i}`);
 			}
-			checkedUpTo = fs.statSync(file).size - Buffer.byteLength(tail);
+			checkedUpTo = end - Buffer.byteLength(tail);
 		}
 		t.diagnostic(`torn tails seen: ${torn} of 12 kills`);
 		const seqs = new Map<string, number[]>();
