@@ -105,7 +105,9 @@ function registerTests(): void {
 	});
 
 	test('a timeout ends the whole tree: the grandchild and a background process', { skip }, async () => {
-		const { pids, done } = runWithPids({ command: `start "" /b ${nodeThatLives('bg', 60_000)} & ${nodeThatLives('fg', 61_000)}`, timeoutMs: 4000 });
+		// The timeout counts from the start, and two node.exe starts took over 4 s on a loaded
+		// machine under Wine: 10 s leaves both time to print their pids before it ends them.
+		const { pids, done } = runWithPids({ command: `start "" /b ${nodeThatLives('bg', 60_000)} & ${nodeThatLives('fg', 61_000)}`, timeoutMs: 10_000 });
 		const result = await done;
 		assert.equal(result.reason, 'timeout');
 		assert.equal(pids.size, 2, `both printed their pids: ${result.tail}`);
