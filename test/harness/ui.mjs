@@ -219,14 +219,27 @@ export async function openCommandPalette(page) {
 
 /**
  * Runs a command by its palette label, e.g. "Workspace Jobs: Run Job". Fails if the palette has
- * no such entry.
+ * no such entry. The palette lists what its `when` clauses allow when it opens and does not follow
+ * later changes, so a command whose context key the extension sets a moment later (right after
+ * activation) is looked for again in a freshly opened palette, as a person would, until `timeout`.
  */
-export async function runCommand(page, label) {
-	const widget = await openCommandPalette(page);
-	await page.keyboard.type(label);
-	const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: label });
-	await expectVisible(row, `command "${label}" in the command palette`);
-	await row.first().click();
+export async function runCommand(page, label, timeout = 15_000) {
+	const deadline = Date.now() + timeout;
+	for (;;) {
+		const widget = await openCommandPalette(page);
+		await page.keyboard.type(label);
+		const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+		try {
+			await row.waitFor({ state: 'visible', timeout: Math.max(1_000, Math.min(4_000, deadline - Date.now())) });
+			await row.click();
+			return;
+		} catch (error) {
+			if (Date.now() >= deadline) {
+				throw new Error(`missing surface: command "${label}" in the command palette not visible within ${timeout} ms: ${error.message.split('\n')[0]}`);
+			}
+			await closeQuickInput(page);
+		}
+	}
 }
 
 /** Closes any quick input (palette, quick pick). */
