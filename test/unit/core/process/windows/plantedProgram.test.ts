@@ -15,8 +15,10 @@ import { findJobHost } from '../../../../../src/core/process/windows/windowsStar
  */
 
 const skip = process.platform !== 'win32' ? 'Windows only: the Windows stage of npm test runs it under Wine with Windows Node' : false;
-const realNodeDir = path.dirname(process.execPath);
 let repo = '';
+/** A folder on PATH holding the real node as node.exe (the stage's node.exe has another name). */
+let binDir = '';
+let pathNode = '';
 let env: NodeJS.ProcessEnv = {};
 
 before(() => {
@@ -29,14 +31,19 @@ before(() => {
 	}
 	fs.mkdirSync(path.join(repo, 'tools'));
 	fs.copyFileSync(process.execPath, path.join(repo, 'tools', 'node.exe'));
+	binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wj-path-'));
+	pathNode = path.join(binDir, 'node.exe');
+	fs.copyFileSync(process.execPath, pathNode);
 	const systemRoot = process.env.SystemRoot ?? 'C:\\windows';
 	// PATH with the real node's folder, and an empty and a "." entry that would be the job's folder.
-	env = { ...process.env, PATH: `;.;${realNodeDir};${systemRoot}\\system32`, PATHEXT: '.COM;.EXE;.BAT;.CMD' };
+	env = { ...process.env, PATH: `;.;${binDir};${systemRoot}\\system32`, PATHEXT: '.COM;.EXE;.BAT;.CMD' };
 });
 
 after(() => {
-	if (repo) {
-		fs.rmSync(repo, { recursive: true, force: true });
+	for (const dir of [repo, binDir]) {
+		if (dir) {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
 	}
 });
 
@@ -53,8 +60,8 @@ test('the job helper is built, so the start below goes through CreateProcess in 
 });
 
 test('a bare node.exe runs the one on PATH, not the copy in the job folder', { skip }, async () => {
-	assert.equal(await whichNode('node.exe'), process.execPath.toLowerCase());
-	assert.equal(await whichNode('NODE'), process.execPath.toLowerCase(), 'found with PATHEXT, in any case');
+	assert.equal(await whichNode('node.exe'), pathNode.toLowerCase());
+	assert.equal(await whichNode('NODE'), pathNode.toLowerCase(), 'found with PATHEXT, in any case');
 });
 
 test('a path with a folder is the user’s choice: it runs from the job folder, as written', { skip }, async () => {
