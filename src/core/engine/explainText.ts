@@ -34,7 +34,10 @@ export function renderExplanation(ex: Explanation, options: RenderOptions): stri
 	];
 	if (ex.nextRuns.length) {
 		const blocked = ex.blockers.some((b) => b.kind !== 'elsewhere');
-		sections.push({ heading: blocked ? 'Next fire times (if nothing held it back)' : 'Next runs', items: ex.nextRuns.map((r) => nextRunLine(r, ex.zone, now, time)) });
+		// Fire times under a minute apart would read as the same minute twice: show their seconds.
+		const close = ex.nextRuns.some((r, i) => i > 0 && r.at - ex.nextRuns[i - 1].at < 60_000);
+		const nextTime = close ? { ...time, seconds: true } : time;
+		sections.push({ heading: blocked ? 'Next fire times (if nothing held it back)' : 'Next runs', items: ex.nextRuns.map((r) => nextRunLine(r, ex.zone, now, nextTime)) });
 	}
 	return options.markdown ? markdownOf(title, sections) : textOf(title, sections);
 }
@@ -193,7 +196,7 @@ function shortMessage(d: Decision, time: InstantOptions): string {
 }
 
 /** A fire time: `Wed 02:30 New York · 08:30 here (in 9 h 54 min)` locally, the full instant in UTC. */
-function nextRunLine(r: NextRun, zone: string | undefined, now: number, time: InstantOptions): string {
+function nextRunLine(r: NextRun, zone: string | undefined, now: number, time: InstantOptions & { seconds?: boolean }): string {
 	const parts = [`${whenText(r.at, zone, now, time)} (${formatRelative(r.at, now)})`];
 	if (r.dst) {
 		parts.push(shiftText(r.dst, false));
@@ -201,8 +204,8 @@ function nextRunLine(r: NextRun, zone: string | undefined, now: number, time: In
 	return parts.join(' · ');
 }
 
-function whenText(at: number, zone: string | undefined, now: number, time: InstantOptions): string {
-	return time.utc ? formatInstant(at, time) : formatZoned(at, now, { zone: time.zone, jobZone: zone });
+function whenText(at: number, zone: string | undefined, now: number, time: InstantOptions & { seconds?: boolean }): string {
+	return time.utc ? formatInstant(at, time) : formatZoned(at, now, { zone: time.zone, jobZone: zone, seconds: time.seconds });
 }
 
 /** A DST shift in words; `past` for runs that happened. */

@@ -202,3 +202,17 @@ test('locally, next runs show the job zone beside the reader zone, DST shift inc
 	assert.match(out, /^ {2}Scheduled: next run Sat 02:30 New York · Sat 07:30 here \(in 19 h 30 min\)\.$/m);
 	assert.match(out, /^ {2}Sun 03:00 New York · Sun 07:00 here \(in 1 d 19 h\) · DST: 02:30 does not exist in New York that day \(clocks go forward\), so it runs at 03:00$/m);
 });
+
+test('next runs under a minute apart show their seconds, so no two read as the same minute', () => {
+	const now = Date.UTC(2026, 2, 6, 12, 0, 10);
+	const job: JobDefinition = { id: 'beat', command: 'true', schedule: { kind: 'every', everyMs: 30_000 } };
+	const out = renderExplanation(explainJob({ job, enabled: true, records: [], runner: { kind: 'this' }, now, nextCount: 3 }), { now, time: { zone: 'UTC' } });
+	const lines = out.split('\n').filter((l) => /^ {2}\d\d:\d\d/.test(l));
+	assert.equal(lines.length, 3, out);
+	assert.ok(lines.every((l) => /^ {2}\d\d:\d\d:\d\d \(/.test(l)), out);
+	assert.equal(new Set(lines.map((l) => l.trim().slice(0, 8))).size, 3, out);
+
+	const daily: JobDefinition = { id: 'nightly', command: 'true', schedule: { kind: 'cron', expression: '30 2 * * *' } };
+	const plain = renderExplanation(explainJob({ job: daily, enabled: true, records: [], runner: { kind: 'this' }, now, nextCount: 2 }), { now, time: { zone: 'UTC' } });
+	assert.doesNotMatch(plain, /\d\d:\d\d:\d\d \(in/, 'a daily job keeps hh:mm');
+});
