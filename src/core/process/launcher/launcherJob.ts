@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import { Readable } from 'node:stream';
+import { ExitLatch } from '../exitLatch';
 import type { GroupProcess, GroupStart } from '../processStart';
 import type { OutputStreamNumber } from './launcherFrames';
 
@@ -38,8 +39,7 @@ export class LauncherJob implements GroupProcess {
 	readonly started: Promise<LaunchOutcome>;
 	private resolveStart!: (outcome: LaunchOutcome) => void;
 	private startSettled = false;
-	private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-	private readonly exitListeners: Array<(code: number | null, signal: NodeJS.Signals | null) => void> = [];
+	private readonly exit = new ExitLatch();
 	private lostMessage: string | undefined;
 	private readonly lostListeners: Array<(message: string) => void> = [];
 	private watchdog: number | undefined;
@@ -59,12 +59,7 @@ export class LauncherJob implements GroupProcess {
 	}
 
 	onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void {
-		if (this.exit) {
-			const { code, signal } = this.exit;
-			queueMicrotask(() => listener(code, signal));
-		} else {
-			this.exitListeners.push(listener);
-		}
+		this.exit.listen(listener);
 	}
 
 	onError(): void {
@@ -122,7 +117,7 @@ export class LauncherJob implements GroupProcess {
 				this.streamEnded(a === '2' ? 2 : 1);
 				break;
 			case 'X':
-				this.exited(a === 'c' ? Number(b) : null, a === 's' ? (signalNames.get(Number(b)) ?? null) : null);
+				this.exit.set(a === 'c' ? Number(b) : null, a === 's' ? (signalNames.get(Number(b)) ?? null) : null);
 				break;
 			case 'V':
 				this.closeWatchdog();
@@ -183,21 +178,13 @@ export class LauncherJob implements GroupProcess {
 		this.release();
 	}
 
-	private exited(code: number | null, signal: NodeJS.Signals | null): void {
-		if (this.exit) {
-			return;
-		}
-		this.exit = { code, signal };
-		this.exitListeners.splice(0).forEach((fn) => fn(code, signal));
-	}
-
 	private closeWatchdog(): void {
 		this.watchdogClosed = true;
 		this.watchdogWaiters.splice(0).forEach((fn) => fn());
 	}
 
 	private lose(message: string): void {
-		if (!this.exit && this.lostMessage === undefined) {
+		if (!this.exit.value && this.lostMessage === undefined) {
 			this.lostMessage = message;
 			this.lostListeners.splice(0).forEach((fn) => fn(message));
 		}
