@@ -27,9 +27,8 @@ export interface GroupSpawnOptions {
 }
 
 /** A started job: the leader of a new session and process group (pgid = pid). */
-export interface GroupProcess {
-	/** Leader pid and process group id; undefined when the start failed (see `onError`). */
-	readonly pid: number | undefined;
+/** What every started job gives the runner, whichever way and on whichever platform it started. */
+interface StartedOutput {
 	/** True when the starter appends the output to the log file itself: the runner must not. */
 	readonly writesLog: boolean;
 	/**
@@ -39,8 +38,18 @@ export interface GroupProcess {
 	readonly logError?: NodeJS.ErrnoException;
 	readonly stdout: Readable;
 	readonly stderr: Readable;
-	/** Called once, after the leader has exited and been reaped. */
+	/** Called once, after the leader (the shell) has exited. */
 	onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+	/**
+	 * Called if the leader's end can no longer be known (its starter died: the launcher's
+	 * watchdog is killing the group). `onExit` is not called then.
+	 */
+	onLost(listener: (message: string) => void): void;
+}
+
+export interface GroupProcess extends StartedOutput {
+	/** Leader pid and process group id; undefined when the start failed (see `onError`). */
+	readonly pid: number | undefined;
 	/** Called when the process could not be started. */
 	onError(listener: (err: Error) => void): void;
 	/** The watchdog's pid once known; on the direct path a group member the runner waits out differently. */
@@ -50,11 +59,6 @@ export interface GroupProcess {
 	 * pipe. Call it only once the rest of the group is gone.
 	 */
 	dismissWatchdog(ms: number): Promise<void>;
-	/**
-	 * Called if the leader's end can no longer be known (the launcher died; its watchdog is
-	 * killing the group). `onExit` is not called then.
-	 */
-	onLost(listener: (message: string) => void): void;
 	/** The run is over: drop what is still open for it. */
 	release(): void;
 }
@@ -63,19 +67,9 @@ export interface GroupProcess {
 export type GroupStart = { proc: GroupProcess } | { error: Error };
 
 /** A started job on any platform: its output, its end, and the ways to end its whole tree. */
-export interface JobProcess {
+export interface JobProcess extends StartedOutput {
 	/** The shell's pid (on POSIX also its process group id). */
 	readonly pid: number;
-	/** True when the starter appends the output to the log file itself: the runner must not. */
-	readonly writesLog: boolean;
-	/** Why the starter stopped appending to the log file, once that happened. */
-	readonly logError?: NodeJS.ErrnoException;
-	readonly stdout: Readable;
-	readonly stderr: Readable;
-	/** Called once, when the shell has exited. */
-	onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
-	/** Called if the shell's end can no longer be known (its starter died); `onExit` is not called then. */
-	onLost(listener: (message: string) => void): void;
 	/**
 	 * Asks the whole tree to end: SIGTERM to the group on POSIX; on Windows the helper ends its
 	 * Job Object at once (Windows has no SIGTERM for console programs) and still relays the
